@@ -1,0 +1,66 @@
+"""Tell the tablets of an outlet what changed, after the change is committed.
+
+The database is the truth; these are notifications. A lost message costs nothing:
+a tablet that reconnects fetches the floor (or order) again.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from orders.models import Item, Order
+from orders.selectors import item_availability, table_states
+from tables.models import Table
+
+logger = logging.getLogger(__name__)
+
+
+def floor_group(outlet_id: int) -> str:
+    return f"floor.{outlet_id}"
+
+
+def _send(group: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:  # the layer being down must never undo or fail a committed order
+        logger.warning("Could not broadcast to %s; tablets will resync", group, exc_info=True)
+
+
+def announce_tables(table_ids: list[int]) -> None:
+    states = table_states(table_ids=table_ids)
+    outlets = dict(Table.objects.filter(pk__in=table_ids).values_list("pk", "outlet_id"))
+    for state in states:
+        _send(floor_group(outlets[state["id"]]), {"type": "floor.table", "table": state})
+
+
+def announce_items(item_ids: list[int]) -> None:
+    for item in Item.objects.select_related("category__menu").filter(pk__in=item_ids):
+        _send(floor_group(item.category.menu.outlet_id), {"type": "floor.item", "item": item_availability(item)})
+
+
+def announce_order(order_id: int) -> None:
+    order = Order.objects.filter(pk=order_id).values("outlet_id", "version").first()
+    if order:
+        _send(
+            floor_group(order["outlet_id"]),
+            {"type": "floor.order", "order": {"id": order_id, "version": order["version"]}},
+        )
+
+
+def announce_tables_on_commit(table_ids: list[int]) -> None:
+    if table_ids:
+        transaction.on_commit(lambda: announce_tables(list(table_ids)))
+
+
+def announce_items_on_commit(item_ids: list[int]) -> None:
+    if item_ids:
+        transaction.on_commit(lambda: announce_items(list(item_ids)))
+
+
+def announce_order_on_commit(order_id: int) -> None:
+    transaction.on_commit(lambda: announce_order(order_id))

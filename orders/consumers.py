@@ -1,0 +1,51 @@
+"""The waiter's live floor: table states, 86'd items and order changes of one outlet.
+
+Tablets only listen here; every command goes through the REST API.
+"""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from orders.broadcasts import floor_group
+from orders.services import FLOOR_ROLES
+from tables.models import Outlet
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+class FloorConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.outlet_id = self.scope["url_route"]["kwargs"]["outlet_id"]
+        if not await self._may_watch(user, self.outlet_id):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = floor_group(self.outlet_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    @database_sync_to_async
+    def _may_watch(self, user, outlet_id: int) -> bool:
+        return user.has_role(*FLOOR_ROLES) and Outlet.objects.filter(pk=outlet_id, is_active=True).exists()
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        # Listen-only socket: answer pings so tablets can tell a dead link from a quiet floor.
+        if content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def floor_table(self, event):
+        await self.send_json({"type": "table", "table": event["table"]})
+
+    async def floor_item(self, event):
+        await self.send_json({"type": "item", "item": event["item"]})
+
+    async def floor_order(self, event):
+        await self.send_json({"type": "order", "order": event["order"]})

@@ -1,0 +1,300 @@
+"""Reads shaped for the waiter's screens and the API, each a fixed handful of queries."""
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from orders.models import (
+    Category,
+    Course,
+    Item,
+    ItemModifierGroup,
+    Menu,
+    Modifier,
+    ModifierGroup,
+    Order,
+    OrderLine,
+    OrderLineModifier,
+)
+from tables.models import Area, Outlet, Table
+
+LIVE_LINE_STATUSES = (OrderLine.Status.PENDING, OrderLine.Status.SENT, OrderLine.Status.SERVED)
+
+
+class TableState:
+    FREE = "free"
+    SEATED = "seated"
+    ORDERED = "ordered"
+    FOOD_SENT = "food_sent"
+    BILL_PRINTED = "bill_printed"
+
+
+def local_now() -> datetime.datetime:
+    return timezone.localtime()
+
+
+def item_is_served_now(item: Item, at: datetime.datetime | None = None) -> bool:
+    return item.category.menu.is_served_at(at or local_now())
+
+
+def _open_orders_with_counts():
+    return Order.objects.filter(status=Order.Status.OPEN).annotate(
+        pending_count=Count("lines", filter=Q(lines__status=OrderLine.Status.PENDING)),
+        sent_count=Count("lines", filter=Q(lines__status=OrderLine.Status.SENT)),
+        served_count=Count("lines", filter=Q(lines__status=OrderLine.Status.SERVED)),
+    )
+
+
+def table_state_of(order: Order | None) -> str:
+    """Derive what the floor shows from the table's open order (annotated with counts)."""
+    if order is None:
+        return TableState.FREE
+    if order.bill_printed_at:
+        return TableState.BILL_PRINTED
+    if order.sent_count:
+        return TableState.ORDERED
+    if order.served_count:
+        return TableState.FOOD_SENT
+    return TableState.SEATED
+
+
+def _table_entry(table: Table, order: Order | None) -> dict[str, Any]:
+    entry = {
+        "id": table.pk,
+        "number": table.number,
+        "seats": table.seats,
+        "shape": table.shape,
+        "x": table.x,
+        "y": table.y,
+        "width": table.width,
+        "height": table.height,
+        "rotation": table.rotation,
+        "area": table.area_id,
+        "state": table_state_of(order),
+        "order": None,
+    }
+    if order is not None:
+        entry["order"] = {
+            "id": order.pk,
+            "covers": order.covers,
+            "waiter": {"id": order.waiter_id, "name": str(order.waiter)},
+            "opened_at": order.opened_at.isoformat(),
+            "pending_count": order.pending_count,
+            "version": order.version,
+        }
+    return entry
+
+
+def table_states(*, table_ids: list[int]) -> list[dict[str, Any]]:
+    """Current state of some tables (two queries whatever their number)."""
+    tables = Table.objects.filter(pk__in=table_ids)
+    orders = {o.table_id: o for o in _open_orders_with_counts().filter(table_id__in=table_ids).select_related("waiter")}
+    return [_table_entry(table, orders.get(table.pk)) for table in tables]
+
+
+def floor_plan(*, outlet: Outlet) -> dict[str, Any]:
+    """The outlet's areas and tables with live state; three queries for any size of floor."""
+    areas = list(Area.objects.filter(outlet=outlet))
+    tables = Table.objects.filter(outlet=outlet, is_active=True).order_by("area", "number")
+    orders = {
+        o.table_id: o
+        for o in _open_orders_with_counts().filter(outlet=outlet, table__isnull=False).select_related("waiter")
+    }
+    by_area: dict[int, list] = {area.pk: [] for area in areas}
+    for table in tables:
+        by_area.setdefault(table.area_id, []).append(_table_entry(table, orders.get(table.pk)))
+    return {
+        "outlet": {"id": outlet.pk, "name": outlet.name, "kind": outlet.kind},
+        "areas": [
+            {
+                "id": area.pk,
+                "name": area.name,
+                "plan_width": area.plan_width,
+                "plan_height": area.plan_height,
+                "tables": by_area.get(area.pk, []),
+            }
+            for area in areas
+        ],
+    }
+
+
+def _modifier_group_entry(group: ModifierGroup) -> dict[str, Any]:
+    return {
+        "id": group.pk,
+        "name": group.name,
+        "min_choices": group.min_choices,
+        "max_choices": group.max_choices,
+        "free_choices": group.free_choices,
+        "modifiers": [
+            {
+                "id": m.pk,
+                "name": m.name,
+                "price_delta": m.price_delta,
+                "is_available": m.is_available,
+                "opens_group": m.opens_group_id,
+            }
+            for m in group.modifiers.all()
+        ],
+    }
+
+
+def item_availability(item: Item) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "is_available": item.is_available,
+        "remaining_qty": item.remaining_qty,
+        "is_86d": item.is_86d,
+    }
+
+
+def menu_for_outlet(*, outlet: Outlet, at: datetime.datetime | None = None) -> dict[str, Any]:
+    """Everything a tablet needs to take orders: menus served now, items, modifier groups.
+
+    Modifier groups are listed once (items refer to them by id) so nested groups can be
+    followed on the tablet without asking the server again.
+    """
+    at = at or local_now()
+    menus = list(
+        Menu.objects.filter(outlet=outlet, is_active=True).prefetch_related(
+            "windows",
+            Prefetch("categories", queryset=Category.objects.order_by("sort_order", "name")),
+            Prefetch(
+                "categories__items",
+                queryset=Item.objects.order_by("sort_order", "name").prefetch_related(
+                    Prefetch("itemmodifiergroup_set", queryset=ItemModifierGroup.objects.order_by("sort_order", "id"))
+                ),
+            ),
+        )
+    )
+    served = [menu for menu in menus if menu.is_served_at(at)]
+    group_ids: set[int] = set()
+    categories = []
+    for menu in served:
+        for category in menu.categories.all():
+            items = []
+            for item in category.items.all():
+                ids = [link.group_id for link in item.itemmodifiergroup_set.all()]
+                group_ids.update(ids)
+                items.append(
+                    {
+                        "id": item.pk,
+                        "name": item.name,
+                        "description": item.description,
+                        "price": item.price,
+                        "course": item.default_course or category.default_course,
+                        "colour": item.colour or category.colour,
+                        "modifier_groups": ids,
+                        **item_availability(item),
+                    }
+                )
+            categories.append(
+                {"id": category.pk, "name": category.name, "colour": category.colour, "menu": menu.name, "items": items}
+            )
+    # Follow nested groups: a modifier may open a group not attached to any item.
+    groups: dict[int, ModifierGroup] = {}
+    pending = set(group_ids)
+    while pending:
+        fetched = list(
+            ModifierGroup.objects.filter(pk__in=pending).prefetch_related(
+                Prefetch("modifiers", queryset=Modifier.objects.order_by("sort_order", "name"))
+            )
+        )
+        pending = set()
+        for group in fetched:
+            groups[group.pk] = group
+            for modifier in group.modifiers.all():
+                if modifier.opens_group_id and modifier.opens_group_id not in groups:
+                    pending.add(modifier.opens_group_id)
+        pending -= set(groups)
+    courses = [{"number": c.number, "name": c.name} for c in Course.objects.filter(outlet=outlet)]
+    return {
+        "outlet": {"id": outlet.pk, "name": outlet.name, "prices_include_tax": outlet.prices_include_tax},
+        "courses": courses,
+        "categories": categories,
+        "modifier_groups": {str(pk): _modifier_group_entry(group) for pk, group in sorted(groups.items())},
+    }
+
+
+def _line_entry(line: OrderLine) -> dict[str, Any]:
+    return {
+        "id": line.pk,
+        "client_uuid": str(line.client_uuid),
+        "item": line.item_id,
+        "name": line.name,
+        "qty": line.qty,
+        "seat": line.seat,
+        "course": line.course,
+        "note": line.note,
+        "status": line.status,
+        "unit_price": line.unit_price,
+        "modifiers_price": line.modifiers_price,
+        "tax_percent": str(line.tax_percent),
+        "total": line.total,
+        "added_by": line.added_by_id,
+        "sent_at": line.sent_at.isoformat() if line.sent_at else None,
+        "modifiers": [
+            {
+                "id": m.modifier_id,
+                "group": m.group_name,
+                "name": m.name,
+                "price_delta": m.price_delta,
+                "parent": m.parent_id,
+            }
+            for m in line.modifiers.all()
+        ],
+    }
+
+
+def order_detail(*, order_id: int) -> dict[str, Any]:
+    """An order with its lines and modifiers and running total; three queries for any size."""
+    order = (
+        Order.objects.select_related("table", "waiter")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=OrderLine.objects.exclude(status=OrderLine.Status.REMOVED).prefetch_related(
+                    Prefetch("modifiers", queryset=OrderLineModifier.objects.order_by("sort_order", "id"))
+                ),
+            )
+        )
+        .get(pk=order_id)
+    )
+    lines = [_line_entry(line) for line in order.lines.all()]
+    return {
+        "id": order.pk,
+        "client_uuid": str(order.client_uuid),
+        "outlet": order.outlet_id,
+        "kind": order.kind,
+        "status": order.status,
+        "table": {"id": order.table_id, "number": order.table.number} if order.table_id else None,
+        "covers": order.covers,
+        "waiter": {"id": order.waiter_id, "name": str(order.waiter)},
+        "tab_name": order.tab_name,
+        "room_number": order.room_number,
+        "merged_into": order.merged_into_id,
+        "opened_at": order.opened_at.isoformat(),
+        "bill_printed_at": order.bill_printed_at.isoformat() if order.bill_printed_at else None,
+        "version": order.version,
+        "lines": lines,
+        "total": sum(line["total"] for line in lines),
+        "pending_total": sum(line["total"] for line in lines if line["status"] == OrderLine.Status.PENDING),
+    }
+
+
+def open_orders_for(*, outlet: Outlet) -> list[dict[str, Any]]:
+    """Open orders of an outlet with their totals (tabs, takeaway and tables alike)."""
+    orders = Order.objects.filter(outlet=outlet, status=Order.Status.OPEN).select_related("table", "waiter")
+    return [
+        {
+            "id": o.pk,
+            "kind": o.kind,
+            "table": o.table.number if o.table_id else None,
+            "tab_name": o.tab_name,
+            "room_number": o.room_number,
+            "covers": o.covers,
+            "waiter": str(o.waiter),
+        }
+        for o in orders
+    ]

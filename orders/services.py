@@ -1,0 +1,622 @@
+"""Every state change of menus and orders. Views and consumers call these; nothing else writes.
+
+Each service runs in one transaction, locks the order row it changes (so two tablets
+on one table never lose each other's lines), and announces the change after commit.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders import broadcasts
+from orders.models import (
+    LINE_WORKFLOW,
+    ORDER_WORKFLOW,
+    Course,
+    Item,
+    LineStatusChange,
+    Modifier,
+    Order,
+    OrderLine,
+    OrderLineModifier,
+    OrderStatusChange,
+)
+from orders.selectors import item_is_served_now
+from orders.signals import (
+    item_availability_changed,
+    line_voided,
+    lines_added,
+    order_assigned,
+    order_opened,
+    order_sent,
+    order_transferred,
+    orders_merged,
+)
+from staff.models import Role, User
+from staff.services import approve_action, record_audit
+from tables.models import Outlet, Table
+
+MAX_LINE_QTY = 999
+# Courses an outlet may use when it has not named its own.
+DEFAULT_COURSE_COUNT = 5
+FLOOR_ROLES = (Role.WAITER, Role.BARTENDER, Role.MANAGER)
+
+
+@dataclass
+class LineRequest:
+    """What a tablet asks for. Names and prices never come from the client."""
+
+    item_id: int
+    qty: int = 1
+    seat: int = 0
+    course: int | None = None
+    note: str = ""
+    modifier_ids: list[int] = field(default_factory=list)
+    client_uuid: uuid.UUID | None = None
+
+
+def _require_floor_role(person: User) -> None:
+    if not person.has_role(*FLOOR_ROLES):
+        raise PermissionDenied(_("Only waiters, bartenders and managers take orders."))
+
+
+def _lock_order(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _set_order_status(*, order: Order, to_status: str, by: User, note: str = "") -> None:
+    ORDER_WORKFLOW.check(order.status, to_status)
+    OrderStatusChange.objects.create(order=order, from_status=order.status, to_status=to_status, by=by, note=note)
+    order.status = to_status
+
+
+def _set_line_status(*, line: OrderLine, to_status: str, by: User, reason: str = "", approval=None) -> LineStatusChange:
+    LINE_WORKFLOW.check(line.status, to_status)
+    change = LineStatusChange(
+        line=line, from_status=line.status, to_status=to_status, by=by, reason=reason, approval=approval
+    )
+    line.status = to_status
+    return change
+
+
+def _touch(order: Order, *fields: str) -> None:
+    order.version = F("version") + 1
+    order.save(update_fields=["version", *fields])
+    order.refresh_from_db(fields=["version"])
+
+
+def open_order(
+    *,
+    client_uuid: uuid.UUID,
+    outlet: Outlet,
+    waiter: User,
+    kind: str = Order.Kind.DINE_IN,
+    table: Table | None = None,
+    covers: int = 1,
+    tab_name: str = "",
+    room_number: str = "",
+) -> tuple[Order, bool]:
+    """Open an order (idempotent on `client_uuid`). Returns (order, created).
+
+    A dine-in order needs a free table of the same outlet; a retried request with the
+    same client UUID returns the order the first request opened.
+    """
+    _require_floor_role(waiter)
+    existing = Order.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        return existing, False
+    if kind not in Order.Kind.values:
+        raise ValidationError({"kind": _("Unknown order kind.")})
+    if not isinstance(covers, int) or covers < 1 or covers > 99:
+        raise ValidationError({"covers": _("Covers are between 1 and 99.")})
+    if kind == Order.Kind.DINE_IN and table is None:
+        raise ValidationError({"table": _("A dine-in order needs a table.")})
+    if table is not None and (table.outlet_id != outlet.pk or not table.is_active):
+        raise ValidationError({"table": _("This table is not on this outlet's floor.")})
+    if kind == Order.Kind.BAR_TAB and not tab_name.strip() and table is None:
+        raise ValidationError({"tab_name": _("Give the tab a name.")})
+    if kind == Order.Kind.ROOM_SERVICE and not room_number.strip():
+        raise ValidationError({"room_number": _("Room service needs a room number.")})
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                client_uuid=client_uuid,
+                outlet=outlet,
+                kind=kind,
+                table=table,
+                covers=covers,
+                waiter=waiter,
+                tab_name=tab_name.strip(),
+                room_number=room_number.strip(),
+            )
+            order_opened.send(sender=Order, order=order, by=waiter)
+            broadcasts.announce_tables_on_commit([table.pk] if table else [])
+    except IntegrityError:
+        # Either this very request raced its own retry, or another tablet opened the table first.
+        existing = Order.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            return existing, False
+        other = Order.objects.select_related("waiter").filter(table=table, status=Order.Status.OPEN).first()
+        raise ValidationError(
+            {
+                "table": _("Table %(table)s is already open (%(waiter)s).")
+                % {"table": table.number, "waiter": other.waiter}
+            }
+            if other
+            else {"table": _("This table is already open.")}
+        ) from None
+    return order, True
+
+
+def _valid_courses(outlet_id: int) -> set[int]:
+    numbers = set(Course.objects.filter(outlet_id=outlet_id).values_list("number", flat=True))
+    return numbers or set(range(1, DEFAULT_COURSE_COUNT + 1))
+
+
+def _resolve_modifiers(item: Item, modifier_ids: list[int]) -> list[tuple[Modifier, int, Modifier | None]]:
+    """Check the chosen modifiers against the item's groups (and the groups they open).
+
+    Returns (modifier, charged price delta, parent modifier) in the order chosen; the
+    first `free_choices` of each group are charged 0.
+    """
+    if len(set(modifier_ids)) != len(modifier_ids):
+        raise ValidationError({"modifiers": _("A modifier was chosen twice.")})
+    chosen = {m.pk: m for m in Modifier.objects.select_related("group", "opens_group").filter(pk__in=modifier_ids)}
+    if len(chosen) != len(modifier_ids):
+        raise ValidationError({"modifiers": _("Unknown modifier.")})
+    item_groups = list(item.modifier_groups.all())
+    # Group id -> the chosen modifier that opened it (None for the item's own groups).
+    offered = {group.pk: None for group in item_groups}
+    groups = {group.pk: group for group in item_groups}
+    changed = True
+    while changed:  # nested groups: a chosen modifier may open a further group
+        changed = False
+        for modifier in chosen.values():
+            if modifier.group_id in offered and modifier.opens_group_id and modifier.opens_group_id not in offered:
+                offered[modifier.opens_group_id] = modifier
+                groups[modifier.opens_group_id] = modifier.opens_group
+                changed = True
+    result = []
+    per_group: dict[int, int] = {}
+    for modifier_id in modifier_ids:
+        modifier = chosen[modifier_id]
+        if modifier.group_id not in offered:
+            raise ValidationError(
+                {"modifiers": _("%(modifier)s is not offered with %(item)s.") % {"modifier": modifier, "item": item}}
+            )
+        if not modifier.is_available:
+            raise ValidationError({"modifiers": _("%(modifier)s is sold out.") % {"modifier": modifier.name}})
+        group = groups[modifier.group_id]
+        rank = per_group.get(group.pk, 0)
+        per_group[group.pk] = rank + 1
+        delta = 0 if rank < group.free_choices else modifier.price_delta
+        result.append((modifier, delta, offered[modifier.group_id]))
+    for group_id, group in groups.items():
+        count = per_group.get(group_id, 0)
+        if count < group.min_choices:
+            raise ValidationError(
+                {"modifiers": _("%(group)s: choose at least %(n)d.") % {"group": group.name, "n": group.min_choices}}
+            )
+        if group.max_choices is not None and count > group.max_choices:
+            raise ValidationError(
+                {"modifiers": _("%(group)s: choose at most %(n)d.") % {"group": group.name, "n": group.max_choices}}
+            )
+    return result
+
+
+def _take_from_countdown(item: Item, qty: int) -> bool:
+    """Take `qty` off an item's countdown; False if not enough are left. True if it changed."""
+    if item.remaining_qty is None:
+        return False
+    taken = Item.objects.filter(pk=item.pk, remaining_qty__gte=qty).update(remaining_qty=F("remaining_qty") - qty)
+    if not taken:
+        left = Item.objects.values_list("remaining_qty", flat=True).get(pk=item.pk)
+        raise ValidationError(
+            {"qty": _("Only %(left)d of %(item)s left.") % {"left": left, "item": item.name}}
+            if left
+            else {"item": _("%(item)s is 86'd (sold out).") % {"item": item.name}}
+        )
+    return True
+
+
+def _give_back_to_countdown(item_id: int, qty: int) -> bool:
+    return bool(
+        Item.objects.filter(pk=item_id, remaining_qty__isnull=False).update(remaining_qty=F("remaining_qty") + qty)
+    )
+
+
+def _validate_line_fields(*, order: Order, qty, seat, course, note: str) -> None:
+    if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
+        raise ValidationError({"qty": _("The quantity must be at least 1.")})
+    if qty > MAX_LINE_QTY:
+        raise ValidationError({"qty": _("The quantity is at most %(n)d.") % {"n": MAX_LINE_QTY}})
+    if not isinstance(seat, int) or isinstance(seat, bool) or seat < 0 or seat > order.covers:
+        raise ValidationError(
+            {"seat": _("Seat %(seat)s is not at this table of %(covers)d.") % {"seat": seat, "covers": order.covers}}
+        )
+    if not isinstance(course, int) or course not in _valid_courses(order.outlet_id):
+        raise ValidationError({"course": _("Course %(course)s does not exist here.") % {"course": course}})
+    if len(note) > 200:
+        raise ValidationError({"note": _("A note is at most 200 characters.")})
+
+
+def add_line(*, order: Order, request: LineRequest, by: User) -> tuple[OrderLine, bool]:
+    """Add one pending line to an open order (idempotent on the line's client UUID).
+
+    Copies name, price and tax from the menu, checks modifiers, seat, course and
+    availability, and takes the quantity off the item's countdown. Returns (line, created).
+    """
+    _require_floor_role(by)
+    if request.client_uuid is not None:
+        existing = OrderLine.objects.filter(client_uuid=request.client_uuid).first()
+        if existing is not None:
+            if existing.order_id != order.pk:
+                raise ValidationError({"client_uuid": _("This line UUID belongs to another order.")})
+            return existing, False
+    with transaction.atomic():
+        order = _lock_order(order)
+        # The retry may have raced the first request: look again under the lock.
+        if request.client_uuid is not None:
+            existing = OrderLine.objects.filter(client_uuid=request.client_uuid).first()
+            if existing is not None:
+                return existing, False
+        if order.status != Order.Status.OPEN:
+            raise ValidationError({"order": _("This order is no longer open.")})
+        item = (
+            Item.objects.select_related("category__menu", "tax_rate", "takeaway_tax_rate")
+            .prefetch_related("category__menu__windows", "modifier_groups")
+            .filter(pk=request.item_id, category__menu__outlet_id=order.outlet_id)
+            .first()
+        )
+        if item is None:
+            raise ValidationError({"item": _("No such item on this outlet's menu.")})
+        if item.is_86d:
+            raise ValidationError({"item": _("%(item)s is 86'd (sold out).") % {"item": item.name}})
+        if not item_is_served_now(item):
+            raise ValidationError({"item": _("%(item)s is not served at this time.") % {"item": item.name}})
+        course = request.course if request.course is not None else item.course
+        note = (request.note or "").strip()
+        _validate_line_fields(order=order, qty=request.qty, seat=request.seat, course=course, note=note)
+        modifiers = _resolve_modifiers(item, list(request.modifier_ids))
+        countdown_changed = _take_from_countdown(item, request.qty)
+        line = OrderLine.objects.create(
+            order=order,
+            client_uuid=request.client_uuid or uuid.uuid4(),
+            item=item,
+            name=item.name,
+            kitchen_name=item.short_name or item.name,
+            unit_price=item.price,
+            modifiers_price=sum(delta for _, delta, _ in modifiers),
+            tax_percent=item.tax_rate_for(order.kind).percent,
+            qty=request.qty,
+            seat=request.seat,
+            course=course,
+            note=note,
+            added_by=by,
+        )
+        snapshots: dict[int, OrderLineModifier] = {}
+        for index, (modifier, delta, parent) in enumerate(modifiers):
+            snapshots[modifier.pk] = OrderLineModifier.objects.create(
+                line=line,
+                modifier=modifier,
+                group_name=modifier.group.name,
+                name=modifier.name,
+                price_delta=delta,
+                parent=snapshots.get(parent.pk) if parent else None,
+                sort_order=index,
+            )
+        # New items make a printed bill stale.
+        order.bill_printed_at = None
+        _touch(order, "bill_printed_at")
+        lines_added.send(sender=Order, order=order, lines=[line], by=by)
+        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
+        broadcasts.announce_order_on_commit(order.pk)
+        if countdown_changed:
+            broadcasts.announce_items_on_commit([item.pk])
+    return line, True
+
+
+def _pending_line_for_update(line: OrderLine) -> tuple[Order, OrderLine]:
+    order = _lock_order(line.order)
+    line = OrderLine.objects.select_for_update().get(pk=line.pk)
+    if line.status != OrderLine.Status.PENDING:
+        raise ValidationError({"line": _("This line was sent to the kitchen; void it instead.")})
+    return order, line
+
+
+def update_pending_line(
+    *,
+    line: OrderLine,
+    by: User,
+    qty: int | None = None,
+    seat: int | None = None,
+    course: int | None = None,
+    note: str | None = None,
+) -> OrderLine:
+    """Change a line that has not been sent yet. Sent lines can only be voided."""
+    _require_floor_role(by)
+    with transaction.atomic():
+        order, line = _pending_line_for_update(line)
+        new_qty = line.qty if qty is None else qty
+        new_note = line.note if note is None else (note or "").strip()
+        new_seat = line.seat if seat is None else seat
+        new_course = line.course if course is None else course
+        _validate_line_fields(order=order, qty=new_qty, seat=new_seat, course=new_course, note=new_note)
+        countdown_changed = False
+        if new_qty > line.qty:
+            countdown_changed = _take_from_countdown(line.item, new_qty - line.qty)
+        elif new_qty < line.qty:
+            countdown_changed = _give_back_to_countdown(line.item_id, line.qty - new_qty)
+        line.qty, line.note, line.seat, line.course = new_qty, new_note, new_seat, new_course
+        line.save(update_fields=["qty", "note", "seat", "course"])
+        _touch(order)
+        broadcasts.announce_order_on_commit(order.pk)
+        if countdown_changed:
+            broadcasts.announce_items_on_commit([line.item_id])
+    return line
+
+
+def remove_pending_line(*, line: OrderLine, by: User) -> OrderLine:
+    """Take back a line that was never sent; its quantity returns to the countdown."""
+    _require_floor_role(by)
+    with transaction.atomic():
+        order, line = _pending_line_for_update(line)
+        _set_line_status(line=line, to_status=OrderLine.Status.REMOVED, by=by).save()
+        line.save(update_fields=["status"])
+        countdown_changed = _give_back_to_countdown(line.item_id, line.qty)
+        _touch(order)
+        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
+        broadcasts.announce_order_on_commit(order.pk)
+        if countdown_changed:
+            broadcasts.announce_items_on_commit([line.item_id])
+    return line
+
+
+def send_to_kitchen(*, order: Order, by: User, course: int | None = None) -> list[OrderLine]:
+    """Send the order's pending lines (or one course's) to the kitchen.
+
+    Receivers of `order_sent` (the kitchen) create their tickets in this transaction.
+    Sending with nothing pending is not an error: it returns no lines.
+    """
+    _require_floor_role(by)
+    with transaction.atomic():
+        order = _lock_order(order)
+        if order.status != Order.Status.OPEN:
+            raise ValidationError({"order": _("This order is no longer open.")})
+        pending = OrderLine.objects.select_for_update().filter(order=order, status=OrderLine.Status.PENDING)
+        if course is not None:
+            pending = pending.filter(course=course)
+        lines = list(pending)
+        if not lines:
+            return []
+        now = timezone.now()
+        changes = []
+        for line in lines:
+            changes.append(_set_line_status(line=line, to_status=OrderLine.Status.SENT, by=by))
+            line.sent_at = now
+        OrderLine.objects.bulk_update(lines, ["status", "sent_at"])
+        LineStatusChange.objects.bulk_create(changes)
+        _touch(order)
+        order_sent.send(sender=Order, order=order, lines=lines, by=by)
+        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
+        broadcasts.announce_order_on_commit(order.pk)
+    return lines
+
+
+def serve_lines(*, order: Order, by: User, course: int | None = None) -> list[OrderLine]:
+    """Mark sent lines (or one course's) as served at the table."""
+    _require_floor_role(by)
+    with transaction.atomic():
+        order = _lock_order(order)
+        sent = OrderLine.objects.select_for_update().filter(order=order, status=OrderLine.Status.SENT)
+        if course is not None:
+            sent = sent.filter(course=course)
+        lines = list(sent)
+        changes = [_set_line_status(line=line, to_status=OrderLine.Status.SERVED, by=by) for line in lines]
+        OrderLine.objects.bulk_update(lines, ["status"])
+        LineStatusChange.objects.bulk_create(changes)
+        if lines:
+            _touch(order)
+            broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
+            broadcasts.announce_order_on_commit(order.pk)
+    return lines
+
+
+def void_line(
+    *, line: OrderLine, by: User, reason: str, approver_id: int | None, approver_pin: str | None
+) -> OrderLine:
+    """Void a line that was already sent, with a reason and a manager's PIN approval.
+
+    The line stays on the order as void; its history row keeps who, why and who approved.
+    """
+    _require_floor_role(by)
+    line = OrderLine.objects.get(pk=line.pk)
+    if line.status == OrderLine.Status.PENDING:
+        raise ValidationError({"line": _("This line was not sent yet: remove it instead of voiding it.")})
+    LINE_WORKFLOW.check(line.status, OrderLine.Status.VOID)
+    if approver_id is None or not approver_pin:
+        raise ValidationError({"approver_pin": _("A manager must approve a void with their PIN.")})
+    approval = approve_action(
+        action="void_line", approver_id=approver_id, pin=approver_pin, requested_by=by, reason=reason
+    )
+    with transaction.atomic():
+        order = _lock_order(line.order)
+        line = OrderLine.objects.select_for_update().get(pk=line.pk)
+        _set_line_status(
+            line=line, to_status=OrderLine.Status.VOID, by=by, reason=approval.reason, approval=approval
+        ).save()
+        line.save(update_fields=["status"])
+        _touch(order)
+        record_audit(
+            actor=by,
+            action="line_voided",
+            subject=line,
+            approval=approval,
+            reason=approval.reason,
+            details={
+                "order": order.pk,
+                "item": line.name,
+                "qty": line.qty,
+                "amount": line.qty * (line.unit_price + line.modifiers_price),
+            },
+        )
+        line_voided.send(sender=Order, order=order, line=line, by=by, reason=approval.reason, approval=approval)
+        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
+        broadcasts.announce_order_on_commit(order.pk)
+    return line
+
+
+def transfer_order(*, order: Order, to_table: Table, by: User) -> Order:
+    """Move an open order to another (free) table of the same outlet."""
+    _require_floor_role(by)
+    with transaction.atomic():
+        order = _lock_order(order)
+        if order.status != Order.Status.OPEN:
+            raise ValidationError({"order": _("This order is no longer open.")})
+        if to_table.outlet_id != order.outlet_id or not to_table.is_active:
+            raise ValidationError({"table": _("This table is not on this outlet's floor.")})
+        if to_table.pk == order.table_id:
+            raise ValidationError({"table": _("The order is already at this table.")})
+        if Order.objects.filter(table=to_table, status=Order.Status.OPEN).exists():
+            raise ValidationError(
+                {"table": _("Table %(table)s is occupied: merge the tables instead.") % {"table": to_table.number}}
+            )
+        from_table_id = order.table_id
+        order.table = to_table
+        _touch(order, "table")
+        record_audit(
+            actor=by, action="order_transferred", subject=order, details={"from": from_table_id, "to": to_table.pk}
+        )
+        order_transferred.send(sender=Order, order=order, from_table_id=from_table_id, to_table=to_table, by=by)
+        broadcasts.announce_tables_on_commit([t for t in (from_table_id, to_table.pk) if t])
+        broadcasts.announce_order_on_commit(order.pk)
+    return order
+
+
+def merge_orders(*, source: Order, target: Order, by: User) -> Order:
+    """Move every line of `source` onto `target` (two tables pushed together).
+
+    Covers add up and the source's seats are renumbered after the target's, so
+    seat 1 of the second table becomes seat (target covers + 1).
+    """
+    _require_floor_role(by)
+    if source.pk == target.pk:
+        raise ValidationError({"target": _("An order cannot be merged into itself.")})
+    with transaction.atomic():
+        # Lock in id order so two merges the other way round cannot deadlock.
+        locked = {
+            o.pk: o for o in Order.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")
+        }
+        source, target = locked[source.pk], locked[target.pk]
+        if source.status != Order.Status.OPEN or target.status != Order.Status.OPEN:
+            raise ValidationError({"target": _("Both orders must be open.")})
+        if source.outlet_id != target.outlet_id:
+            raise ValidationError({"target": _("Orders of different outlets cannot be merged.")})
+        seat_offset = target.covers
+        lines = list(OrderLine.objects.select_for_update().filter(order=source))
+        for line in lines:
+            line.order = target
+            if line.seat:
+                line.seat += seat_offset
+        OrderLine.objects.bulk_update(lines, ["order", "seat"])
+        target.covers = target.covers + source.covers
+        target.bill_printed_at = None
+        _touch(target, "covers", "bill_printed_at")
+        _set_order_status(order=source, to_status=Order.Status.MERGED, by=by, note=f"into #{target.pk}")
+        source.merged_into = target
+        source.closed_at = timezone.now()
+        source.save(update_fields=["status", "merged_into", "closed_at"])
+        record_audit(actor=by, action="orders_merged", subject=target, details={"source": source.pk})
+        orders_merged.send(sender=Order, source=source, target=target, by=by)
+        broadcasts.announce_tables_on_commit([t for t in (source.table_id, target.table_id) if t])
+        broadcasts.announce_order_on_commit(target.pk)
+        broadcasts.announce_order_on_commit(source.pk)
+    return target
+
+
+def assign_order(*, order: Order, waiter: User, by: User) -> Order:
+    """Hand an open order (and so its table) to another waiter."""
+    _require_floor_role(by)
+    if not waiter.has_role(*FLOOR_ROLES):
+        raise ValidationError({"waiter": _("%(person)s does not take orders.") % {"person": waiter}})
+    with transaction.atomic():
+        order = _lock_order(order)
+        if order.status != Order.Status.OPEN:
+            raise ValidationError({"order": _("This order is no longer open.")})
+        from_waiter_id = order.waiter_id
+        order.waiter = waiter
+        _touch(order, "waiter")
+        record_audit(
+            actor=by, action="order_assigned", subject=order, details={"from": from_waiter_id, "to": waiter.pk}
+        )
+        order_assigned.send(sender=Order, order=order, from_waiter_id=from_waiter_id, to_waiter=waiter, by=by)
+        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
+        broadcasts.announce_order_on_commit(order.pk)
+    return order
+
+
+def change_covers(*, order: Order, covers: int, by: User) -> Order:
+    """Change the number of guests; never below the highest seat that has items."""
+    _require_floor_role(by)
+    if not isinstance(covers, int) or covers < 1 or covers > 99:
+        raise ValidationError({"covers": _("Covers are between 1 and 99.")})
+    with transaction.atomic():
+        order = _lock_order(order)
+        highest = order.lines.exclude(status=OrderLine.Status.REMOVED).aggregate(highest=Max("seat"))["highest"] or 0
+        if covers < highest:
+            raise ValidationError(
+                {"covers": _("Seat %(seat)d has items: covers cannot go below it.") % {"seat": highest}}
+            )
+        order.covers = covers
+        _touch(order, "covers")
+        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
+        broadcasts.announce_order_on_commit(order.pk)
+    return order
+
+
+def mark_bill_printed(*, order: Order, by: User) -> Order:
+    """Record that the bill was printed, so the floor shows the table waiting to pay."""
+    with transaction.atomic():
+        order = _lock_order(order)
+        if order.status != Order.Status.OPEN:
+            raise ValidationError({"order": _("This order is no longer open.")})
+        order.bill_printed_at = timezone.now()
+        _touch(order, "bill_printed_at")
+        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
+    return order
+
+
+def set_item_availability(
+    *, item: Item, by: User, is_available: bool | None = None, remaining_qty: int | type(...) | None = ...
+) -> Item:
+    """86 or un-86 an item, or set its countdown (None clears it). Every tablet hears of it."""
+    if not by.has_role(Role.MANAGER, Role.KITCHEN, Role.WAITER, Role.BARTENDER):
+        raise PermissionDenied(_("You cannot change what is available."))
+    with transaction.atomic():
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        fields = []
+        if is_available is not None:
+            item.is_available = is_available
+            fields.append("is_available")
+        if remaining_qty is not ...:
+            if remaining_qty is not None and (not isinstance(remaining_qty, int) or remaining_qty < 0):
+                raise ValidationError({"remaining_qty": _("The countdown is a whole number, 0 or more.")})
+            item.remaining_qty = remaining_qty
+            fields.append("remaining_qty")
+        if not fields:
+            raise ValidationError({"detail": _("Say what to change: is_available or remaining_qty.")})
+        item.save(update_fields=fields)
+        record_audit(
+            actor=by,
+            action="item_availability_changed",
+            subject=item,
+            details={"is_available": item.is_available, "remaining_qty": item.remaining_qty},
+        )
+        item_availability_changed.send(sender=Item, items=[item], by=by)
+        broadcasts.announce_items_on_commit([item.pk])
+    return item

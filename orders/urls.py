@@ -1,0 +1,20 @@
+from django.urls import path
+
+from orders import api
+
+urlpatterns = [
+    path("outlets/<int:outlet_id>/floor/", api.FloorView.as_view(), name="floor"),
+    path("outlets/<int:outlet_id>/menu/", api.MenuView.as_view(), name="menu"),
+    path("orders/", api.OrderListView.as_view(), name="orders"),
+    path("orders/<int:order_id>/", api.OrderDetailView.as_view(), name="order"),
+    path("orders/<int:order_id>/lines/", api.OrderLinesView.as_view(), name="order-lines"),
+    path("orders/<int:order_id>/lines/<int:line_id>/", api.OrderLineView.as_view(), name="order-line"),
+    path("orders/<int:order_id>/lines/<int:line_id>/void/", api.VoidLineView.as_view(), name="void-line"),
+    path("orders/<int:order_id>/send/", api.SendView.as_view(), name="send"),
+    path("orders/<int:order_id>/serve/", api.ServeView.as_view(), name="serve"),
+    path("orders/<int:order_id>/transfer/", api.TransferView.as_view(), name="transfer"),
+    path("orders/<int:order_id>/merge/", api.MergeView.as_view(), name="merge"),
+    path("orders/<int:order_id>/assign/", api.AssignView.as_view(), name="assign"),
+    path("orders/<int:order_id>/covers/", api.CoversView.as_view(), name="covers"),
+    path("items/<int:item_id>/availability/", api.ItemAvailabilityView.as_view(), name="item-availability"),
+]

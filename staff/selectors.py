@@ -1,0 +1,54 @@
+"""Reads for staff screens: sign-in tiles, shift list, audit log."""
+
+import datetime
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from staff.models import AuditEntry, User, WorkShift
+
+
+def sign_in_tiles() -> list[dict[str, Any]]:
+    """Active staff who can sign in with a PIN, for the tablet's name tiles (two queries)."""
+    people = (
+        User.objects.filter(is_active=True)
+        .exclude(pin_hash="")
+        .prefetch_related(Prefetch("groups"))
+        .order_by("display_name", "username")
+    )
+    return [
+        {
+            "id": person.pk,
+            "name": str(person),
+            "roles": sorted(group.name for group in person.groups.all()),
+            "pin_locked": person.pin_locked,
+        }
+        for person in people
+        if person.groups.all()
+    ]
+
+
+def person_summary(person: User) -> dict[str, Any]:
+    return {"id": person.pk, "name": str(person), "roles": sorted(person.role_names())}
+
+
+def work_shifts(
+    *, since: datetime.datetime | None = None, until: datetime.datetime | None = None, person_id: int | None = None
+) -> QuerySet[WorkShift]:
+    shifts = WorkShift.objects.select_related("person")
+    if since:
+        shifts = shifts.filter(clocked_in_at__gte=since)
+    if until:
+        shifts = shifts.filter(clocked_in_at__lt=until)
+    if person_id:
+        shifts = shifts.filter(person_id=person_id)
+    return shifts.order_by("-clocked_in_at")
+
+
+def audit_log(*, action: str | None = None, actor_id: int | None = None) -> QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.select_related("actor", "approval__approver")
+    if action:
+        entries = entries.filter(action=action)
+    if actor_id:
+        entries = entries.filter(actor_id=actor_id)
+    return entries

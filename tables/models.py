@@ -1,0 +1,83 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Outlet(models.Model):
+    """A revenue centre: a selling point with its own menu and PMS code."""
+
+    class Kind(models.TextChoices):
+        RESTAURANT = "restaurant", _("Restaurant")
+        BAR = "bar", _("Bar")
+        ROOM_SERVICE = "room_service", _("Room service")
+
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RESTAURANT)
+    pms_code = models.CharField(_("PMS outlet code"), max_length=20, blank=True)
+    prices_include_tax = models.BooleanField(_("prices include tax"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("outlet")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    """A room or terrace of an outlet; its plan is drawn on a width x height canvas."""
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="areas")
+    name = models.CharField(_("name"), max_length=80)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    plan_width = models.PositiveIntegerField(_("plan width"), default=1000)
+    plan_height = models.PositiveIntegerField(_("plan height"), default=700)
+
+    class Meta:
+        ordering = ["outlet", "sort_order", "name"]
+        verbose_name = _("area")
+
+    def __str__(self) -> str:
+        return f"{self.outlet} / {self.name}"
+
+
+class Table(models.Model):
+    """A table drawn on its area's plan, in plan units (x, y is the top-left corner)."""
+
+    class Shape(models.TextChoices):
+        SQUARE = "square", _("Square")
+        ROUND = "round", _("Round")
+        RECTANGLE = "rectangle", _("Rectangle")
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="tables")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="tables")
+    number = models.CharField(_("number"), max_length=10)
+    seats = models.PositiveSmallIntegerField(_("seats"), default=4)
+    shape = models.CharField(_("shape"), max_length=10, choices=Shape.choices, default=Shape.SQUARE)
+    x = models.IntegerField(default=0)
+    y = models.IntegerField(default=0)
+    width = models.PositiveIntegerField(default=80)
+    height = models.PositiveIntegerField(default=80)
+    rotation = models.SmallIntegerField(_("rotation (degrees)"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["area", "number"]
+        verbose_name = _("table")
+        constraints = [models.UniqueConstraint(fields=["outlet", "number"], name="table_number_unique_per_outlet")]
+
+    def __str__(self) -> str:
+        return _("Table %(number)s") % {"number": self.number}
+
+    def save(self, *args, **kwargs):
+        # The outlet is denormalised from the area so table numbers are unique per outlet.
+        if self.area_id and not self.outlet_id:
+            self.outlet_id = self.area.outlet_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.area_id and self.outlet_id and self.area.outlet_id != self.outlet_id:
+            raise ValidationError({"area": _("The area belongs to another outlet.")})
+        if not -360 <= self.rotation <= 360:
+            raise ValidationError({"rotation": _("Rotation is between -360 and 360 degrees.")})

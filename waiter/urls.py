@@ -1,0 +1,11 @@
+from django.urls import path
+
+from waiter import views
+
+app_name = "waiter"
+
+urlpatterns = [
+    path("", views.sign_in, name="sign-in"),
+    path("floor/", views.floor, name="floor"),
+    path("orders/<int:order_id>/", views.order_screen, name="order"),
+]
