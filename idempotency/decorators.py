@@ -6,16 +6,20 @@ retry while the first is still running gets 409; the same key with another body,
 Only successful answers are kept, so a refused request can be corrected and sent again.
 """
 
+import datetime
 import functools
 import hashlib
 import json
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework.response import Response
 
 from idempotency.models import IdempotentResponse
 
 HEADER = "Idempotency-Key"
+# A reservation older than this belongs to a request whose process died: retry it.
+ABANDONED_AFTER = datetime.timedelta(seconds=60)
 
 
 def _fingerprint(request) -> str:
@@ -35,6 +39,9 @@ def idempotent(view_method):
         if len(key) > 100:
             return Response({HEADER: "At most 100 characters."}, status=400)
         fingerprint = _fingerprint(request)
+        IdempotentResponse.objects.filter(
+            key=key, user=request.user, status_code=0, created_at__lt=timezone.now() - ABANDONED_AFTER
+        ).delete()
         try:
             with transaction.atomic():
                 record = IdempotentResponse.objects.create(

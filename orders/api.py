@@ -127,7 +127,7 @@ class MenuView(APIView):
 class OrderListView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="orders_open_list", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         outlet = get_object_or_404(Outlet, pk=request.query_params.get("outlet") or 0)
         return Response(selectors.open_orders_for(outlet=outlet))
