@@ -53,3 +53,6 @@ class StationRoute(models.Model):
     def clean(self):
         if (self.category_id is None) == (self.item_id is None):
             raise ValidationError(_("Route either a category or an item."))
+        menu = self.category.menu if self.category_id else (self.item.category.menu if self.item_id else None)
+        if menu is not None and self.station_id and menu.outlet_id != self.station.outlet_id:
+            raise ValidationError({"station": _("The station belongs to another outlet than this menu.")})

@@ -143,6 +143,8 @@ class ModifierGroup(models.Model):
     def clean(self):
         if self.max_choices is not None and self.max_choices < self.min_choices:
             raise ValidationError({"max_choices": _("The maximum cannot be below the minimum.")})
+        if self.max_choices is not None and self.free_choices > self.max_choices:
+            raise ValidationError({"free_choices": _("Free choices cannot exceed the maximum.")})
 
 
 class Modifier(models.Model):

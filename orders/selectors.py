@@ -97,7 +97,11 @@ def table_states(*, table_ids: list[int]) -> list[dict[str, Any]]:
 def floor_plan(*, outlet: Outlet) -> dict[str, Any]:
     """The outlet's areas and tables with live state; three queries for any size of floor."""
     areas = list(Area.objects.filter(outlet=outlet))
-    tables = Table.objects.filter(outlet=outlet, is_active=True).order_by("area", "number")
+    # Natural order ("2" before "10"); numbers are text because some read "B1" or "T12".
+    tables = sorted(
+        Table.objects.filter(outlet=outlet, is_active=True),
+        key=lambda t: (len(t.number), t.number),
+    )
     orders = {
         o.table_id: o
         for o in _open_orders_with_counts().filter(outlet=outlet, table__isnull=False).select_related("waiter")

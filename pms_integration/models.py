@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -51,3 +52,7 @@ class GuestStay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room} {self.guest_name}"
+
+    def clean(self):
+        if self.arrival and self.departure and self.departure <= self.arrival:
+            raise ValidationError({"departure": _("Departure must be after arrival.")})

@@ -81,3 +81,15 @@ class Table(models.Model):
             raise ValidationError({"area": _("The area belongs to another outlet.")})
         if not -360 <= self.rotation <= 360:
             raise ValidationError({"rotation": _("Rotation is between -360 and 360 degrees.")})
+        if self.area_id and (
+            self.x < 0
+            or self.y < 0
+            or self.x + self.width > self.area.plan_width
+            or self.y + self.height > self.area.plan_height
+        ):
+            raise ValidationError(
+                {
+                    "x": _("The table must lie inside the area's plan (%(w)d x %(h)d).")
+                    % {"w": self.area.plan_width, "h": self.area.plan_height}
+                }
+            )
