@@ -31,6 +31,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 test: lint
 	$(BIN)/pytest
