@@ -20,6 +20,17 @@ FloorRole = role_required(*services.FLOOR_ROLES)
 SERVER_OWNED_FIELDS = ("price", "unit_price", "name", "total", "modifiers_price", "tax_percent", "tax_rate", "status")
 
 
+MAX_ID = 2**63 - 1  # the largest id a database column can hold
+
+
+def IdField(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def SmallField(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=-32768, max_value=32767, **kwargs)
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not know, naming them; prices and names above all."""
 
@@ -48,50 +59,58 @@ class OpenOrderSerializer(StrictSerializer):
 
 class AddLineSerializer(StrictSerializer):
     client_uuid = serializers.UUIDField(required=False)
-    item = serializers.IntegerField()
-    qty = serializers.IntegerField(default=1)
-    seat = serializers.IntegerField(default=0)
-    course = serializers.IntegerField(required=False)
+    item = IdField()
+    qty = SmallField(default=1)
+    seat = SmallField(default=0)
+    course = SmallField(required=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    modifiers = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, max_length=50)
+    modifiers = serializers.ListField(child=IdField(), required=False, default=list, max_length=50)
+
+
+class AddLinesSerializer(StrictSerializer):
+    lines = serializers.ListField(child=AddLineSerializer(), min_length=1, max_length=100)
 
 
 class UpdateLineSerializer(StrictSerializer):
-    qty = serializers.IntegerField(required=False)
-    seat = serializers.IntegerField(required=False)
-    course = serializers.IntegerField(required=False)
+    qty = SmallField(required=False)
+    seat = SmallField(required=False)
+    course = SmallField(required=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class CourseSerializer(StrictSerializer):
-    course = serializers.IntegerField(required=False, allow_null=True)
+    course = SmallField(required=False, allow_null=True)
 
 
 class VoidLineSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=200)
-    approver = serializers.IntegerField()
+    approver = IdField()
     approver_pin = serializers.CharField(max_length=6, trim_whitespace=False)
 
 
 class TransferSerializer(StrictSerializer):
-    table = serializers.IntegerField()
+    table = IdField()
 
 
 class MergeSerializer(StrictSerializer):
-    source_order = serializers.IntegerField()
+    source_order = IdField()
 
 
 class AssignSerializer(StrictSerializer):
-    waiter = serializers.IntegerField()
+    waiter = IdField()
 
 
 class CoversSerializer(StrictSerializer):
-    covers = serializers.IntegerField()
+    covers = SmallField()
+
+
+class OutletFilterSerializer(serializers.Serializer):
+    outlet = IdField()
 
 
 class AvailabilitySerializer(StrictSerializer):
     is_available = serializers.BooleanField(required=False)
-    remaining_qty = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    remaining_qty = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
 
 
 def _order(order_id: int) -> Order:
@@ -127,10 +146,10 @@ class MenuView(APIView):
 class OrderListView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(operation_id="orders_open_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="orders_open_list", parameters=[OutletFilterSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        outlet = get_object_or_404(Outlet, pk=request.query_params.get("outlet") or 0)
-        return Response(selectors.open_orders_for(outlet=outlet))
+        data = _valid(OutletFilterSerializer, request.query_params)
+        return Response(selectors.open_orders_for(outlet=get_object_or_404(Outlet, pk=data["outlet"])))
 
     @extend_schema(request=OpenOrderSerializer, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
     @idempotent
@@ -156,21 +175,39 @@ class OrderLinesView(APIView):
     @idempotent
     def post(self, request, order_id: int):
         data = _valid(AddLineSerializer, request.data)
-        line, created = services.add_line(
-            order=_order(order_id),
-            by=request.user,
-            request=services.LineRequest(
-                item_id=data["item"],
-                qty=data["qty"],
-                seat=data["seat"],
-                course=data.get("course"),
-                note=data["note"],
-                modifier_ids=data["modifiers"],
-                client_uuid=data.get("client_uuid"),
-            ),
-        )
+        line, created = services.add_line(order=_order(order_id), by=request.user, request=_line_request(data))
         return Response(
             {"line": line.pk, "order": selectors.order_detail(order_id=order_id)}, status=201 if created else 200
+        )
+
+
+def _line_request(data: dict) -> services.LineRequest:
+    return services.LineRequest(
+        item_id=data["item"],
+        qty=data["qty"],
+        seat=data["seat"],
+        course=data.get("course"),
+        note=data["note"],
+        modifier_ids=data["modifiers"],
+        client_uuid=data.get("client_uuid"),
+    )
+
+
+class OrderLinesBatchView(APIView):
+    """Add several lines in one request, all or none (a tablet catching up after Wi-Fi loss)."""
+
+    permission_classes = [FloorRole]
+
+    @extend_schema(request=AddLinesSerializer, responses={201: OpenApiTypes.OBJECT})
+    @idempotent
+    def post(self, request, order_id: int):
+        data = _valid(AddLinesSerializer, request.data)
+        results = services.add_lines(
+            order=_order(order_id), by=request.user, requests=[_line_request(line) for line in data["lines"]]
+        )
+        return Response(
+            {"lines": [line.pk for line, _ in results], "order": selectors.order_detail(order_id=order_id)},
+            status=201 if any(created for _, created in results) else 200,
         )
 
 

@@ -12,7 +12,6 @@ from django.db import transaction
 
 from orders.models import Item, Order
 from orders.selectors import item_availability, table_states
-from tables.models import Table
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +31,8 @@ def _send(group: str, message: dict) -> None:
 
 
 def announce_tables(table_ids: list[int]) -> None:
-    states = table_states(table_ids=table_ids)
-    outlets = dict(Table.objects.filter(pk__in=table_ids).values_list("pk", "outlet_id"))
-    for state in states:
-        _send(floor_group(outlets[state["id"]]), {"type": "floor.table", "table": state})
+    for state in table_states(table_ids=table_ids):
+        _send(floor_group(state["outlet"]), {"type": "floor.table", "table": state})
 
 
 def announce_items(item_ids: list[int]) -> None:
@@ -43,18 +40,10 @@ def announce_items(item_ids: list[int]) -> None:
         _send(floor_group(item.category.menu.outlet_id), {"type": "floor.item", "item": item_availability(item)})
 
 
-def announce_order(order_id: int) -> None:
-    order = Order.objects.filter(pk=order_id).values("outlet_id", "version").first()
-    if order:
-        _send(
-            floor_group(order["outlet_id"]),
-            {"type": "floor.order", "order": {"id": order_id, "version": order["version"]}},
-        )
-
-
 def announce_tables_on_commit(table_ids: list[int]) -> None:
+    table_ids = [pk for pk in table_ids if pk]
     if table_ids:
-        transaction.on_commit(lambda: announce_tables(list(table_ids)))
+        transaction.on_commit(lambda: announce_tables(table_ids))
 
 
 def announce_items_on_commit(item_ids: list[int]) -> None:
@@ -62,5 +51,18 @@ def announce_items_on_commit(item_ids: list[int]) -> None:
         transaction.on_commit(lambda: announce_items(list(item_ids)))
 
 
-def announce_order_on_commit(order_id: int) -> None:
-    transaction.on_commit(lambda: announce_order(order_id))
+def announce_order_on_commit(order: Order, *, other_tables: tuple[int | None, ...] = ()) -> None:
+    """After commit: the order's new version to its outlet, and the state of its table(s).
+
+    Values are captured now, so announcing costs only the table-state read after commit.
+    """
+    message = {"type": "floor.order", "order": {"id": order.pk, "version": order.version, "status": order.status}}
+    group = floor_group(order.outlet_id)
+    table_ids = [pk for pk in {order.table_id, *other_tables} if pk]
+
+    def announce() -> None:
+        if table_ids:
+            announce_tables(table_ids)
+        _send(group, message)
+
+    transaction.on_commit(announce)

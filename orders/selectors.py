@@ -72,6 +72,7 @@ def _table_entry(table: Table, order: Order | None) -> dict[str, Any]:
         "height": table.height,
         "rotation": table.rotation,
         "area": table.area_id,
+        "outlet": table.outlet_id,
         "state": table_state_of(order),
         "order": None,
     }

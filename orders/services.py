@@ -85,9 +85,9 @@ def _set_line_status(*, line: OrderLine, to_status: str, by: User, reason: str =
 
 
 def _touch(order: Order, *fields: str) -> None:
-    order.version = F("version") + 1
+    """Save the changed fields and bump the version (the row is locked, so +1 is exact)."""
+    order.version += 1
     order.save(update_fields=["version", *fields])
-    order.refresh_from_db(fields=["version"])
 
 
 def open_order(
@@ -135,7 +135,7 @@ def open_order(
                 room_number=room_number.strip(),
             )
             order_opened.send(sender=Order, order=order, by=waiter)
-            broadcasts.announce_tables_on_commit([table.pk] if table else [])
+            broadcasts.announce_order_on_commit(order)
     except IntegrityError:
         # Either this very request raced its own retry, or another tablet opened the table first.
         existing = Order.objects.filter(client_uuid=client_uuid).first()
@@ -230,7 +230,7 @@ def _give_back_to_countdown(item_id: int, qty: int) -> bool:
     )
 
 
-def _validate_line_fields(*, order: Order, qty, seat, course, note: str) -> None:
+def _validate_line_fields(*, order: Order, qty, seat, course, note: str, courses: set[int] | None = None) -> None:
     if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
         raise ValidationError({"qty": _("The quantity must be at least 1.")})
     if qty > MAX_LINE_QTY:
@@ -239,86 +239,118 @@ def _validate_line_fields(*, order: Order, qty, seat, course, note: str) -> None
         raise ValidationError(
             {"seat": _("Seat %(seat)s is not at this table of %(covers)d.") % {"seat": seat, "covers": order.covers}}
         )
-    if not isinstance(course, int) or course not in _valid_courses(order.outlet_id):
+    if courses is None:
+        courses = _valid_courses(order.outlet_id)
+    if not isinstance(course, int) or course not in courses:
         raise ValidationError({"course": _("Course %(course)s does not exist here.") % {"course": course}})
     if len(note) > 200:
         raise ValidationError({"note": _("A note is at most 200 characters.")})
 
 
-def add_line(*, order: Order, request: LineRequest, by: User) -> tuple[OrderLine, bool]:
-    """Add one pending line to an open order (idempotent on the line's client UUID).
+def _build_line(*, order: Order, request: LineRequest, by: User, courses: set[int]) -> tuple[OrderLine, bool]:
+    """Validate one requested line against the menu and write it (inside add_lines' lock)."""
+    item = (
+        Item.objects.select_related("category__menu", "tax_rate", "takeaway_tax_rate")
+        .prefetch_related("category__menu__windows", "modifier_groups")
+        .filter(pk=request.item_id, category__menu__outlet_id=order.outlet_id)
+        .first()
+    )
+    if item is None:
+        raise ValidationError({"item": _("No such item on this outlet's menu.")})
+    if item.is_86d:
+        raise ValidationError({"item": _("%(item)s is 86'd (sold out).") % {"item": item.name}})
+    if not item_is_served_now(item):
+        raise ValidationError({"item": _("%(item)s is not served at this time.") % {"item": item.name}})
+    course = request.course if request.course is not None else item.course
+    note = (request.note or "").strip()
+    _validate_line_fields(order=order, qty=request.qty, seat=request.seat, course=course, note=note, courses=courses)
+    modifiers = _resolve_modifiers(item, list(request.modifier_ids))
+    countdown_changed = _take_from_countdown(item, request.qty)
+    line = OrderLine.objects.create(
+        order=order,
+        client_uuid=request.client_uuid or uuid.uuid4(),
+        item=item,
+        name=item.name,
+        kitchen_name=item.short_name or item.name,
+        unit_price=item.price,
+        modifiers_price=sum(delta for _, delta, _ in modifiers),
+        tax_percent=item.tax_rate_for(order.kind).percent,
+        qty=request.qty,
+        seat=request.seat,
+        course=course,
+        note=note,
+        added_by=by,
+    )
+    snapshots: dict[int, OrderLineModifier] = {}
+    for index, (modifier, delta, parent) in enumerate(modifiers):
+        snapshots[modifier.pk] = OrderLineModifier.objects.create(
+            line=line,
+            modifier=modifier,
+            group_name=modifier.group.name,
+            name=modifier.name,
+            price_delta=delta,
+            parent=snapshots.get(parent.pk) if parent else None,
+            sort_order=index,
+        )
+    return line, countdown_changed
+
+
+def add_lines(*, order: Order, requests: list[LineRequest], by: User) -> list[tuple[OrderLine, bool]]:
+    """Add pending lines to an open order, all or none (idempotent on each line's client UUID).
 
     Copies name, price and tax from the menu, checks modifiers, seat, course and
-    availability, and takes the quantity off the item's countdown. Returns (line, created).
+    availability, and takes the quantities off the items' countdowns. Returns
+    (line, created) per request; a line whose UUID is already on the order is returned
+    as it was. Errors name the field, prefixed with the line's index when several.
     """
     _require_floor_role(by)
-    if request.client_uuid is not None:
-        existing = OrderLine.objects.filter(client_uuid=request.client_uuid).first()
-        if existing is not None:
-            if existing.order_id != order.pk:
-                raise ValidationError({"client_uuid": _("This line UUID belongs to another order.")})
-            return existing, False
+    if not requests:
+        raise ValidationError({"lines": _("Add at least one line.")})
+    uuids = [r.client_uuid for r in requests if r.client_uuid is not None]
+    if len(set(uuids)) != len(uuids):
+        raise ValidationError({"client_uuid": _("Two lines share one client UUID.")})
     with transaction.atomic():
+        # Lines already written by an earlier try of this request are looked up under
+        # the order's lock, so a retry racing its first attempt still writes nothing twice.
         order = _lock_order(order)
-        # The retry may have raced the first request: look again under the lock.
-        if request.client_uuid is not None:
-            existing = OrderLine.objects.filter(client_uuid=request.client_uuid).first()
-            if existing is not None:
-                return existing, False
+        existing = {line.client_uuid: line for line in OrderLine.objects.filter(client_uuid__in=uuids)}
+        if any(line.order_id != order.pk for line in existing.values()):
+            raise ValidationError({"client_uuid": _("This line UUID belongs to another order.")})
+        if len(existing) == len(requests):
+            return [(existing[r.client_uuid], False) for r in requests]
         if order.status != Order.Status.OPEN:
             raise ValidationError({"order": _("This order is no longer open.")})
-        item = (
-            Item.objects.select_related("category__menu", "tax_rate", "takeaway_tax_rate")
-            .prefetch_related("category__menu__windows", "modifier_groups")
-            .filter(pk=request.item_id, category__menu__outlet_id=order.outlet_id)
-            .first()
-        )
-        if item is None:
-            raise ValidationError({"item": _("No such item on this outlet's menu.")})
-        if item.is_86d:
-            raise ValidationError({"item": _("%(item)s is 86'd (sold out).") % {"item": item.name}})
-        if not item_is_served_now(item):
-            raise ValidationError({"item": _("%(item)s is not served at this time.") % {"item": item.name}})
-        course = request.course if request.course is not None else item.course
-        note = (request.note or "").strip()
-        _validate_line_fields(order=order, qty=request.qty, seat=request.seat, course=course, note=note)
-        modifiers = _resolve_modifiers(item, list(request.modifier_ids))
-        countdown_changed = _take_from_countdown(item, request.qty)
-        line = OrderLine.objects.create(
-            order=order,
-            client_uuid=request.client_uuid or uuid.uuid4(),
-            item=item,
-            name=item.name,
-            kitchen_name=item.short_name or item.name,
-            unit_price=item.price,
-            modifiers_price=sum(delta for _, delta, _ in modifiers),
-            tax_percent=item.tax_rate_for(order.kind).percent,
-            qty=request.qty,
-            seat=request.seat,
-            course=course,
-            note=note,
-            added_by=by,
-        )
-        snapshots: dict[int, OrderLineModifier] = {}
-        for index, (modifier, delta, parent) in enumerate(modifiers):
-            snapshots[modifier.pk] = OrderLineModifier.objects.create(
-                line=line,
-                modifier=modifier,
-                group_name=modifier.group.name,
-                name=modifier.name,
-                price_delta=delta,
-                parent=snapshots.get(parent.pk) if parent else None,
-                sort_order=index,
-            )
+        courses = _valid_courses(order.outlet_id)
+        results: list[tuple[OrderLine, bool]] = []
+        changed_items: list[int] = []
+        for index, request in enumerate(requests):
+            if request.client_uuid in existing:
+                results.append((existing[request.client_uuid], False))
+                continue
+            try:
+                line, countdown_changed = _build_line(order=order, request=request, by=by, courses=courses)
+            except ValidationError as error:
+                if len(requests) == 1:
+                    raise
+                raise ValidationError(
+                    {f"lines[{index}].{field}": messages for field, messages in error.message_dict.items()}
+                ) from None
+            results.append((line, True))
+            if countdown_changed:
+                changed_items.append(line.item_id)
         # New items make a printed bill stale.
         order.bill_printed_at = None
         _touch(order, "bill_printed_at")
-        lines_added.send(sender=Order, order=order, lines=[line], by=by)
-        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
-        broadcasts.announce_order_on_commit(order.pk)
-        if countdown_changed:
-            broadcasts.announce_items_on_commit([item.pk])
-    return line, True
+        new_lines = [line for line, created in results if created]
+        lines_added.send(sender=Order, order=order, lines=new_lines, by=by)
+        broadcasts.announce_order_on_commit(order)
+        broadcasts.announce_items_on_commit(changed_items)
+    return results
+
+
+def add_line(*, order: Order, request: LineRequest, by: User) -> tuple[OrderLine, bool]:
+    """Add one pending line; see add_lines. Returns (line, created)."""
+    return add_lines(order=order, requests=[request], by=by)[0]
 
 
 def _pending_line_for_update(line: OrderLine) -> tuple[Order, OrderLine]:
@@ -355,7 +387,7 @@ def update_pending_line(
         line.qty, line.note, line.seat, line.course = new_qty, new_note, new_seat, new_course
         line.save(update_fields=["qty", "note", "seat", "course"])
         _touch(order)
-        broadcasts.announce_order_on_commit(order.pk)
+        broadcasts.announce_order_on_commit(order)
         if countdown_changed:
             broadcasts.announce_items_on_commit([line.item_id])
     return line
@@ -370,8 +402,7 @@ def remove_pending_line(*, line: OrderLine, by: User) -> OrderLine:
         line.save(update_fields=["status"])
         countdown_changed = _give_back_to_countdown(line.item_id, line.qty)
         _touch(order)
-        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
-        broadcasts.announce_order_on_commit(order.pk)
+        broadcasts.announce_order_on_commit(order)
         if countdown_changed:
             broadcasts.announce_items_on_commit([line.item_id])
     return line
@@ -403,8 +434,7 @@ def send_to_kitchen(*, order: Order, by: User, course: int | None = None) -> lis
         LineStatusChange.objects.bulk_create(changes)
         _touch(order)
         order_sent.send(sender=Order, order=order, lines=lines, by=by)
-        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
-        broadcasts.announce_order_on_commit(order.pk)
+        broadcasts.announce_order_on_commit(order)
     return lines
 
 
@@ -422,8 +452,7 @@ def serve_lines(*, order: Order, by: User, course: int | None = None) -> list[Or
         LineStatusChange.objects.bulk_create(changes)
         if lines:
             _touch(order)
-            broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
-            broadcasts.announce_order_on_commit(order.pk)
+            broadcasts.announce_order_on_commit(order)
     return lines
 
 
@@ -466,8 +495,7 @@ def void_line(
             },
         )
         line_voided.send(sender=Order, order=order, line=line, by=by, reason=approval.reason, approval=approval)
-        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
-        broadcasts.announce_order_on_commit(order.pk)
+        broadcasts.announce_order_on_commit(order)
     return line
 
 
@@ -493,8 +521,7 @@ def transfer_order(*, order: Order, to_table: Table, by: User) -> Order:
             actor=by, action="order_transferred", subject=order, details={"from": from_table_id, "to": to_table.pk}
         )
         order_transferred.send(sender=Order, order=order, from_table_id=from_table_id, to_table=to_table, by=by)
-        broadcasts.announce_tables_on_commit([t for t in (from_table_id, to_table.pk) if t])
-        broadcasts.announce_order_on_commit(order.pk)
+        broadcasts.announce_order_on_commit(order, other_tables=(from_table_id,))
     return order
 
 
@@ -533,9 +560,8 @@ def merge_orders(*, source: Order, target: Order, by: User) -> Order:
         source.save(update_fields=["status", "merged_into", "closed_at"])
         record_audit(actor=by, action="orders_merged", subject=target, details={"source": source.pk})
         orders_merged.send(sender=Order, source=source, target=target, by=by)
-        broadcasts.announce_tables_on_commit([t for t in (source.table_id, target.table_id) if t])
-        broadcasts.announce_order_on_commit(target.pk)
-        broadcasts.announce_order_on_commit(source.pk)
+        broadcasts.announce_order_on_commit(target)
+        broadcasts.announce_order_on_commit(source)
     return target
 
 
@@ -555,8 +581,7 @@ def assign_order(*, order: Order, waiter: User, by: User) -> Order:
             actor=by, action="order_assigned", subject=order, details={"from": from_waiter_id, "to": waiter.pk}
         )
         order_assigned.send(sender=Order, order=order, from_waiter_id=from_waiter_id, to_waiter=waiter, by=by)
-        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
-        broadcasts.announce_order_on_commit(order.pk)
+        broadcasts.announce_order_on_commit(order)
     return order
 
 
@@ -574,8 +599,7 @@ def change_covers(*, order: Order, covers: int, by: User) -> Order:
             )
         order.covers = covers
         _touch(order, "covers")
-        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
-        broadcasts.announce_order_on_commit(order.pk)
+        broadcasts.announce_order_on_commit(order)
     return order
 
 
@@ -587,7 +611,7 @@ def mark_bill_printed(*, order: Order, by: User) -> Order:
             raise ValidationError({"order": _("This order is no longer open.")})
         order.bill_printed_at = timezone.now()
         _touch(order, "bill_printed_at")
-        broadcasts.announce_tables_on_commit([order.table_id] if order.table_id else [])
+        broadcasts.announce_order_on_commit(order)
     return order
 
 

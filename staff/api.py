@@ -16,7 +16,7 @@ from staff.permissions import role_required
 
 
 class PinSignInSerializer(serializers.Serializer):
-    user = serializers.IntegerField()
+    user = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     pin = serializers.CharField(max_length=6, min_length=4, trim_whitespace=False)
 
 
@@ -101,7 +101,7 @@ class ClockOutView(APIView):
 class ShiftFilterSerializer(serializers.Serializer):
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
-    person = serializers.IntegerField(required=False)
+    person = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
 class WorkShiftListView(ListAPIView):
@@ -150,15 +150,24 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         return str(entry.approval.approver) if entry.approval_id else ""
 
 
+class AuditFilterSerializer(serializers.Serializer):
+    action = serializers.CharField(required=False, max_length=60)
+    actor = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
 class AuditLogView(ListAPIView):
     """The append-only audit log, for managers."""
 
     permission_classes = [role_required(Role.MANAGER)]
     serializer_class = AuditEntrySerializer
 
+    @extend_schema(parameters=[AuditFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        actor = self.request.query_params.get("actor")
+        filters = AuditFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
         return selectors.audit_log(
-            action=self.request.query_params.get("action") or None,
-            actor_id=int(actor) if actor and actor.isdigit() else None,
+            action=filters.validated_data.get("action") or None, actor_id=filters.validated_data.get("actor")
         )[:500]

@@ -74,6 +74,16 @@ class Approval(models.Model):
         return f"{self.action} approved by {self.approver}"
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes, which would bypass the model's own refusal."""
+
+    def update(self, **kwargs):
+        raise ValueError("Audit entries are append-only.")
+
+    def delete(self):
+        raise ValueError("Audit entries are append-only.")
+
+
 class AuditEntry(models.Model):
     """Append-only record of a sensitive action. Rows are never changed or deleted."""
 
@@ -87,6 +97,8 @@ class AuditEntry(models.Model):
     approval = models.ForeignKey(Approval, on_delete=models.PROTECT, null=True, blank=True)
     reason = models.CharField(max_length=200, blank=True)
     details = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from staff.errors import PinLocked
 from staff.models import Approval, AuditEntry, Role, User, WorkShift
 
-PIN_PATTERN = re.compile(r"^\d{4,6}$")
+PIN_PATTERN = re.compile(r"[0-9]{4,6}")
 
 # Apps whose models a manager edits in the back office.
 MANAGED_APPS = ("staff", "tables", "orders", "kitchen", "pms_integration")
@@ -52,7 +52,7 @@ def record_audit(
 
 
 def validate_pin(pin: str) -> None:
-    if not isinstance(pin, str) or not PIN_PATTERN.match(pin):
+    if not isinstance(pin, str) or not PIN_PATTERN.fullmatch(pin):
         raise ValidationError({"pin": _("A PIN is 4 to 6 digits.")})
 
 
@@ -74,7 +74,7 @@ def _check_pin(*, person_id: int, pin: str) -> User:
     The failure count must survive the refusal, so the counter is committed in its
     own transaction and the error is raised after it.
     """
-    if not isinstance(pin, str) or not PIN_PATTERN.match(pin):
+    if not isinstance(pin, str) or not PIN_PATTERN.fullmatch(pin):
         raise ValidationError({"pin": _("A PIN is 4 to 6 digits.")})
     with transaction.atomic():
         try:
