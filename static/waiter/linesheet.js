@@ -1,0 +1,189 @@
+// Tapping a ticket line: change or remove a pending line; void a sent one with a
+// manager's PIN.
+import { h, showDialog } from "./dom.js";
+import { gettext } from "./i18n.js";
+import { money } from "./money.js";
+import { createPinPad } from "./pinpad.js";
+import { seatName, statusLabel } from "./ticket.js";
+
+function choiceRow(label, options, selected, onPick) {
+  const row = h("div", { class: "choice-row", role: "radiogroup", "aria-label": label });
+  const draw = (value) =>
+    row.replaceChildren(
+      ...options.map(([optionValue, text]) =>
+        h(
+          "button",
+          {
+            type: "button",
+            class: "chip",
+            role: "radio",
+            "aria-checked": optionValue === value ? "true" : "false",
+            "data-value": optionValue,
+            onclick: () => {
+              onPick(optionValue);
+              draw(optionValue);
+            },
+          },
+          text,
+        ),
+      ),
+    );
+  draw(selected);
+  return h("div", { class: "field" }, h("span", { class: "field__label" }, label), row);
+}
+
+/** A pending line: qty, seat, course, note; Save sends only what changed. */
+export function openPendingLineSheet({ line, covers, courses, courseName, onSave, onRemove }) {
+  const changes = {};
+  let qty = line.qty;
+  const qtyValue = h("output", { class: "stepper__value" }, String(qty));
+  const step = (by) => {
+    qty = Math.max(1, Math.min(99, qty + by));
+    qtyValue.textContent = String(qty);
+    changes.qty = qty;
+  };
+  const note = h("input", { type: "text", class: "input", name: "note", maxlength: 200, value: line.note });
+  const seats = [[0, seatName(0)], ...Array.from({ length: covers }, (_, i) => [i + 1, String(i + 1)])];
+  const dialog = h(
+    "dialog",
+    { class: "sheet line-sheet", "aria-labelledby": "line-title", "data-line-id": line.id },
+    h("header", { class: "sheet__head" }, h("h2", { id: "line-title", class: "sheet__title" }, line.name), h("span", { class: "sheet__price" }, money(line.total))),
+    h(
+      "div",
+      { class: "field" },
+      h("span", { class: "field__label" }, gettext("Quantity")),
+      h(
+        "div",
+        { class: "stepper" },
+        h("button", { type: "button", class: "stepper__button", "data-action": "less", "aria-label": gettext("One less"), onclick: () => step(-1) }, "−"),
+        qtyValue,
+        h("button", { type: "button", class: "stepper__button", "data-action": "more", "aria-label": gettext("One more"), onclick: () => step(1) }, "+"),
+      ),
+    ),
+    choiceRow(gettext("Seat"), seats, line.seat, (seat) => (changes.seat = seat)),
+    choiceRow(gettext("Course"), courses.map((c) => [c.number, courseName(c.number)]), line.course, (course) => (changes.course = course)),
+    h("label", { class: "field" }, h("span", { class: "field__label" }, gettext("Note")), note),
+    h(
+      "footer",
+      { class: "sheet__actions" },
+      h("button", { type: "button", class: "button button--danger", "data-action": "remove", onclick: () => { dialog.close(); onRemove(); } }, gettext("Remove")),
+      h("span", { class: "sheet__spacer" }),
+      h("button", { type: "button", class: "button", onclick: () => dialog.close() }, gettext("Cancel")),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "button button--primary",
+          "data-action": "save",
+          onclick: () => {
+            if (note.value.trim() !== line.note) changes.note = note.value.trim();
+            dialog.close();
+            if (Object.keys(changes).length) onSave(changes);
+          },
+        },
+        gettext("Save"),
+      ),
+    ),
+  );
+  showDialog(dialog);
+}
+
+const QUICK_REASONS = () => [gettext("Guest changed their mind"), gettext("Wrong item entered"), gettext("Kitchen mistake")];
+
+/** A sent line: show it; "Void" asks for a reason, a manager and the manager's PIN. */
+export function openSentLineSheet({ line, loadManagers, onVoid }) {
+  const body = h("div", { class: "sheet__body" });
+  const dialog = h(
+    "dialog",
+    { class: "sheet line-sheet", "aria-labelledby": "line-title", "data-line-id": line.id },
+    h("header", { class: "sheet__head" }, h("h2", { id: "line-title", class: "sheet__title" }, `${line.qty}× ${line.name}`), h("span", { class: `status status--${line.status}` }, statusLabel(line.status))),
+    body,
+  );
+  let pad = null;
+  dialog.addEventListener("close", () => pad?.destroy());
+
+  body.append(
+    h("p", { class: "sheet__text" }, gettext("This line went to the kitchen. To cancel it, void it with a manager's approval.")),
+    h(
+      "div",
+      { class: "sheet__actions" },
+      h("button", { type: "button", class: "button", onclick: () => dialog.close() }, gettext("Close")),
+      h("button", { type: "button", class: "button button--danger", "data-action": "void", onclick: showVoidForm }, gettext("Void…")),
+    ),
+  );
+
+  async function showVoidForm() {
+    let approver = null;
+    const reason = h("input", { type: "text", class: "input", name: "reason", maxlength: 200, placeholder: gettext("Why is it voided?") });
+    const managerRow = h("div", { class: "choice-row", role: "radiogroup", "aria-label": gettext("Manager") }, h("span", { class: "muted" }, gettext("Loading…")));
+    pad = createPinPad({
+      submitLabel: gettext("Void line"),
+      onSubmit: async (pin) => {
+        if (!reason.value.trim()) return pad.setError(gettext("Give a reason."));
+        if (!approver) return pad.setError(gettext("Choose the approving manager."));
+        pad.setBusy(true);
+        try {
+          await onVoid({ reason: reason.value.trim(), approver, approver_pin: pin });
+          dialog.close();
+        } catch (error) {
+          pad.clear();
+          pad.setError(error.message);
+          pad.setBusy(false);
+        }
+      },
+    });
+    dialog.classList.add("line-sheet--void");
+    body.replaceChildren(
+      h(
+        "div",
+        { class: "void-form" },
+        h(
+          "div",
+          { class: "void-form__details" },
+          h("label", { class: "field" }, h("span", { class: "field__label" }, gettext("Reason")), reason),
+          h(
+            "div",
+            { class: "choice-row" },
+            QUICK_REASONS().map((text) => h("button", { type: "button", class: "chip", onclick: () => (reason.value = text) }, text)),
+          ),
+          h("div", { class: "field" }, h("span", { class: "field__label" }, gettext("Approving manager")), managerRow),
+        ),
+        h("div", { class: "void-form__pin" }, h("p", { class: "field__label" }, gettext("Manager's PIN")), pad.element),
+      ),
+      h("div", { class: "sheet__actions" }, h("button", { type: "button", class: "button", onclick: () => dialog.close() }, gettext("Cancel"))),
+    );
+    try {
+      const managers = await loadManagers();
+      const draw = () =>
+        managerRow.replaceChildren(
+          ...managers.map((person) =>
+            h(
+              "button",
+              {
+                type: "button",
+                class: "chip",
+                role: "radio",
+                "aria-checked": person.id === approver ? "true" : "false",
+                "data-manager-id": person.id,
+                disabled: person.pin_locked,
+                onclick: () => {
+                  approver = person.id;
+                  draw();
+                },
+              },
+              person.name,
+            ),
+          ),
+        );
+      if (managers.length === 1) approver = managers[0].id;
+      draw();
+      if (!managers.length) managerRow.replaceChildren(h("span", { class: "muted" }, gettext("No manager can approve right now.")));
+    } catch (error) {
+      managerRow.replaceChildren(h("span", { class: "muted" }, error.message));
+    }
+  }
+
+  showDialog(dialog);
+  return dialog;
+}
+

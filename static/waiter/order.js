@@ -1,0 +1,296 @@
+// The order screen: menu on the left, ticket on the right, live over the floor socket.
+import { api, newUuid, paths, whenSignedOut } from "./api.js";
+import { h, setBusy, showDialog, toast } from "./dom.js";
+import { gettext, interpolate, ngettext } from "./i18n.js";
+import { openPendingLineSheet, openSentLineSheet } from "./linesheet.js";
+import { renderCategories, renderCoursePicker, renderItems, renderSeatPicker, updateItemTile } from "./menu.js";
+import { charges, indexModifiers, openModifierDialog } from "./modifiers.js";
+import { money } from "./money.js";
+import { liveSocket } from "./socket.js";
+import { courseNamer, renderTicket } from "./ticket.js";
+
+const root = document.getElementById("order");
+const orderId = Number(root.dataset.orderId);
+const outletId = Number(root.dataset.outletId);
+const $ = (id) => document.getElementById(id);
+const DEFAULT_COURSES = [1, 2, 3, 4, 5].map((number) => ({ number, name: "" }));
+
+const state = {
+  order: null,
+  menu: null,
+  modifiers: {}, // modifier id -> modifier, from the menu's groups
+  categoryId: null,
+  seat: 1,
+  course: null, // null: each item's own course
+  sending: [], // lines on their way to the server, shown greyed on the ticket
+  inFlight: new Set(),
+};
+
+whenSignedOut(() => location.assign(paths.signInPage));
+
+const courses = () => (state.menu?.courses.length ? state.menu.courses : DEFAULT_COURSES);
+const courseName = (number) => courseNamer(courses())(number);
+const isOpen = () => state.order?.status === "open";
+
+// ---- loading -------------------------------------------------------------------------
+
+async function loadOrder() {
+  try {
+    applyOrder(await api("GET", paths.order(orderId)));
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
+// Answers can arrive out of order: never go back to an older version of the order.
+function applyOrder(order) {
+  if (state.order && order.version < state.order.version) return;
+  state.order = order;
+  if (state.seat > order.covers) state.seat = 1;
+  renderHeader();
+  renderPickers();
+  renderTicketPanel();
+}
+
+async function loadMenu() {
+  try {
+    state.menu = await api("GET", paths.menu(outletId));
+    state.modifiers = indexModifiers(state.menu.modifier_groups);
+    const ids = state.menu.categories.map((c) => c.id);
+    if (!ids.includes(state.categoryId)) state.categoryId = ids[0] ?? null;
+    renderMenu();
+    renderPickers();
+    renderTicketPanel();
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
+function findItem(itemId) {
+  for (const category of state.menu?.categories || []) {
+    const item = category.items.find((i) => i.id === itemId);
+    if (item) return item;
+  }
+  return null;
+}
+
+// ---- drawing -------------------------------------------------------------------------
+
+function renderHeader() {
+  const order = state.order;
+  $("order-title").textContent = order.table
+    ? interpolate(gettext("Table %s"), [order.table.number])
+    : order.tab_name || interpolate(gettext("Order %s"), [order.id]);
+  $("order-covers").textContent = interpolate(ngettext("%s cover", "%s covers", order.covers), [order.covers]);
+  $("order-waiter").textContent = order.waiter.name;
+  const closed = $("order-closed");
+  closed.hidden = isOpen();
+  if (!isOpen()) {
+    closed.replaceChildren(
+      order.merged_into
+        ? h("a", { href: paths.orderPage(order.merged_into) }, gettext("This order was merged into another table's. Open it."))
+        : gettext("This order is closed."),
+    );
+  }
+  root.classList.toggle("order-screen--closed", !isOpen());
+}
+
+function renderPickers() {
+  if (!state.order) return;
+  renderSeatPicker($("seat-picker"), state.order.covers, state.seat, (seat) => {
+    state.seat = seat;
+    renderPickers();
+  });
+  renderCoursePicker($("course-picker"), courses(), courseName, state.course, (course) => {
+    state.course = course;
+    renderPickers();
+  });
+}
+
+function renderMenu() {
+  if (!state.menu) return;
+  renderCategories($("categories"), state.menu.categories, state.categoryId, (id) => {
+    state.categoryId = id;
+    renderMenu();
+  });
+  const category = state.menu.categories.find((c) => c.id === state.categoryId);
+  if (category) renderItems($("items"), category.items, tapItem);
+  else $("items").replaceChildren(h("p", { class: "empty" }, gettext("Nothing on the menu is served right now.")));
+  $("items").setAttribute("aria-busy", "false");
+}
+
+function renderTicketPanel() {
+  const order = state.order;
+  if (!order) return;
+  const lines = [...order.lines, ...state.sending];
+  renderTicket($("ticket"), { lines, courseName, onTap: tapLine });
+  const pending = order.lines.filter((line) => line.status === "pending").length + state.sending.length;
+  $("total").textContent = money(order.total);
+  $("total").dataset.total = order.total;
+  const send = $("send");
+  send.textContent = pending ? interpolate(gettext("Send (%s)"), [pending]) : gettext("Send");
+  if (send.getAttribute("aria-busy") !== "true") send.disabled = !pending || !isOpen();
+  const count = order.lines.length + state.sending.length;
+  $("ticket-summary").textContent = count ? `${count} · ${money(order.total)}` : "";
+}
+
+// ---- adding lines --------------------------------------------------------------------
+
+function tapItem(item) {
+  if (!isOpen() || item.is_86d) return;
+  if (!item.modifier_groups.length) {
+    addLine(item, { qty: 1, note: "", modifiers: [] });
+    return;
+  }
+  openModifierDialog({
+    item,
+    groups: state.menu.modifier_groups,
+    onAdd: (choice) => addLine(item, choice),
+  });
+}
+
+function addLine(item, { qty, note, modifiers }) {
+  const clientUuid = newUuid();
+  const body = { client_uuid: clientUuid, item: item.id, qty, seat: state.seat, note, modifiers };
+  if (state.course !== null) body.course = state.course;
+  const charged = charges(modifiers, state.menu.modifier_groups, state.modifiers);
+  const placeholder = {
+    id: null,
+    name: item.name,
+    qty,
+    seat: state.seat,
+    course: body.course ?? item.course,
+    note,
+    status: "sending",
+    total: qty * (item.price + Object.values(charged).reduce((a, b) => a + b, 0)),
+    modifiers: modifiers.map((id) => ({ id, name: state.modifiers[id].name, price_delta: charged[id], parent: null })),
+  };
+  state.sending.push(placeholder);
+  renderTicketPanel();
+  // Same client UUID and Idempotency-Key on every retry: the line is added once.
+  const job = api("POST", paths.lines(orderId), { key: clientUuid, body })
+    .then((answer) => applyOrder(answer.order))
+    .catch((error) => toast(interpolate(gettext("%(item)s was not added: %(reason)s"), { item: item.name, reason: error.message }, true)))
+    .finally(() => {
+      state.sending = state.sending.filter((line) => line !== placeholder);
+      state.inFlight.delete(job);
+      renderTicketPanel();
+    });
+  state.inFlight.add(job);
+}
+
+// ---- changing lines ------------------------------------------------------------------
+
+async function changeOrder(method, url, body) {
+  applyOrder(await api(method, url, { key: newUuid(), body }));
+}
+
+function tapLine(line) {
+  if (!isOpen()) return;
+  if (line.status === "pending") {
+    openPendingLineSheet({
+      line,
+      covers: state.order.covers,
+      courses: courses(),
+      courseName,
+      onSave: (changes) => changeOrder("PATCH", paths.line(orderId, line.id), changes).catch((e) => toast(e.message)),
+      onRemove: () => changeOrder("DELETE", paths.line(orderId, line.id)).catch((e) => toast(e.message)),
+    });
+  } else if (line.status === "sent" || line.status === "served") {
+    openSentLineSheet({
+      line,
+      loadManagers: async () => {
+        const people = await api("GET", paths.signInTiles);
+        return people.filter((person) => person.roles.includes("manager"));
+      },
+      onVoid: (approval) => changeOrder("POST", paths.voidLine(orderId, line.id), approval),
+    });
+  }
+}
+
+async function send() {
+  const button = $("send");
+  setBusy(button, true);
+  await Promise.allSettled([...state.inFlight]); // lines still on their way go too
+  try {
+    const answer = await api("POST", paths.send(orderId), { key: newUuid(), body: {} });
+    applyOrder(answer.order);
+    const count = answer.sent.length;
+    toast(interpolate(ngettext("%s line sent to the kitchen.", "%s lines sent to the kitchen.", count), [count]), "ok");
+  } catch (error) {
+    toast(error.message);
+  } finally {
+    setBusy(button, false);
+    renderTicketPanel();
+  }
+}
+
+function askCovers() {
+  if (!isOpen()) return;
+  const most = Math.max(12, state.order.covers + 4);
+  const dialog = h(
+    "dialog",
+    { class: "sheet covers-dialog", "aria-labelledby": "covers-title" },
+    h("h2", { id: "covers-title", class: "sheet__title" }, gettext("How many guests?")),
+    h(
+      "div",
+      { class: "covers-grid" },
+      Array.from({ length: most }, (_, i) => i + 1).map((n) =>
+        h(
+          "button",
+          {
+            type: "button",
+            class: "cover-button",
+            "aria-pressed": n === state.order.covers ? "true" : "false",
+            onclick: () => {
+              dialog.close();
+              changeOrder("POST", paths.covers(orderId), { covers: n }).catch((e) => toast(e.message));
+            },
+          },
+          String(n),
+        ),
+      ),
+    ),
+    h("div", { class: "sheet__actions" }, h("button", { type: "button", class: "button", onclick: () => dialog.close() }, gettext("Cancel"))),
+  );
+  showDialog(dialog);
+}
+
+// ---- live updates --------------------------------------------------------------------
+
+function onMessage(message) {
+  if (message.type === "order" && message.order.id === orderId) {
+    if (!state.order || message.order.version > state.order.version) loadOrder();
+  } else if (message.type === "item") {
+    const item = findItem(message.item.id);
+    if (!item) return;
+    Object.assign(item, message.item);
+    updateItemTile($("items"), item, tapItem);
+  }
+}
+
+function showView(view) {
+  root.dataset.view = view;
+  $("show-menu").setAttribute("aria-selected", view === "menu" ? "true" : "false");
+  $("show-ticket").setAttribute("aria-selected", view === "ticket" ? "true" : "false");
+}
+
+$("send").addEventListener("click", send);
+$("order-covers").addEventListener("click", askCovers);
+$("show-menu").addEventListener("click", () => showView("menu"));
+$("show-ticket").addEventListener("click", () => showView("ticket"));
+
+loadOrder();
+loadMenu();
+let firstConnect = true;
+liveSocket(paths.floorSocket(outletId), {
+  onMessage,
+  onResync: () => {
+    // Whatever happened while we were away: take the order and the menu again.
+    if (!firstConnect) loadMenu();
+    firstConnect = false;
+    loadOrder();
+  },
+  onStatus: (online) => ($("offline").hidden = online),
+  onRefused: () => api("GET", paths.me).catch(() => {}),
+});

@@ -1,0 +1,107 @@
+// A WebSocket that reconnects with backoff, notices a dead link by pinging, and asks
+// the page to resync (fetch the truth from the API) every time it (re)connects.
+
+const FIRST_DELAY_MS = 1000;
+const MAX_DELAY_MS = 15000;
+const PING_EVERY_MS = 20000;
+const SILENCE_LIMIT_MS = 45000;
+
+/**
+ * liveSocket("/ws/outlets/1/floor/", {onMessage, onResync, onStatus, onRefused})
+ * onStatus(true|false) reports connected/offline; onRefused runs when a connection
+ * closed without ever opening (signed out, network down).
+ */
+export function liveSocket(path, { onMessage, onResync, onStatus, onRefused }) {
+  let socket = null;
+  let delay = FIRST_DELAY_MS;
+  let retryTimer = null;
+  let pingTimer = null;
+  let lastHeard = 0;
+
+  const url = () => `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${path}`;
+
+  function connect() {
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    let opened = false;
+    const current = new WebSocket(url());
+    socket = current;
+    current.onopen = () => {
+      opened = true;
+      delay = FIRST_DELAY_MS;
+      lastHeard = Date.now();
+      onStatus?.(true);
+      startPinging();
+      onResync?.();
+    };
+    current.onmessage = (event) => {
+      lastHeard = Date.now();
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (message.type !== "pong") onMessage?.(message);
+    };
+    current.onclose = () => {
+      if (socket !== current) return; // replaced already
+      lost();
+      if (!opened) onRefused?.();
+    };
+  }
+
+  function lost() {
+    stopPinging();
+    socket = null;
+    onStatus?.(false);
+    scheduleReconnect();
+  }
+
+  function scheduleReconnect() {
+    if (retryTimer) return;
+    const wait = delay * (0.75 + Math.random() * 0.5);
+    delay = Math.min(delay * 2, MAX_DELAY_MS);
+    retryTimer = setTimeout(connect, wait);
+  }
+
+  function startPinging() {
+    stopPinging();
+    pingTimer = setInterval(() => {
+      if (!socket || socket.readyState !== WebSocket.OPEN) return;
+      if (Date.now() - lastHeard > SILENCE_LIMIT_MS) {
+        // A dead link may take minutes to close by itself: drop it and start again.
+        const dead = socket;
+        socket = null;
+        dead.onclose = null;
+        dead.close();
+        lost();
+        return;
+      }
+      socket.send(JSON.stringify({ type: "ping" }));
+    }, PING_EVERY_MS);
+  }
+
+  function stopPinging() {
+    clearInterval(pingTimer);
+    pingTimer = null;
+  }
+
+  function reconnectNow() {
+    if (socket) return;
+    delay = FIRST_DELAY_MS;
+    connect();
+  }
+
+  window.addEventListener("online", reconnectNow);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") reconnectNow();
+  });
+  connect();
+
+  return {
+    get connected() {
+      return Boolean(socket && socket.readyState === WebSocket.OPEN);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// The ticket: the order's lines grouped by course, then seat, with status and total.
+import { h } from "./dom.js";
+import { gettext, interpolate } from "./i18n.js";
+import { money, moneyDelta } from "./money.js";
+
+export function statusLabel(status) {
+  const labels = {
+    pending: gettext("new"),
+    sending: gettext("sending…"),
+    sent: gettext("sent"),
+    served: gettext("served"),
+    void: gettext("void"),
+  };
+  return labels[status] || status;
+}
+
+export function seatName(seat) {
+  return seat === 0 ? gettext("Shared") : interpolate(gettext("Seat %s"), [seat]);
+}
+
+export function courseNamer(courses) {
+  const names = Object.fromEntries(courses.map((course) => [course.number, course.name]));
+  return (number) => names[number] || interpolate(gettext("Course %s"), [number]);
+}
+
+// [[course, [[seat, lines], ...]], ...] sorted by course then seat (Shared first).
+function group(lines) {
+  const courses = new Map();
+  for (const line of lines) {
+    if (!courses.has(line.course)) courses.set(line.course, new Map());
+    const seats = courses.get(line.course);
+    if (!seats.has(line.seat)) seats.set(line.seat, []);
+    seats.get(line.seat).push(line);
+  }
+  const byNumber = (a, b) => a[0] - b[0];
+  return [...courses].sort(byNumber).map(([course, seats]) => [course, [...seats].sort(byNumber)]);
+}
+
+function lineElement(line, onTap) {
+  const status = line.status;
+  const tappable = status !== "sending" && status !== "void";
+  return h(
+    "li",
+    { class: "ticket-line" },
+    h(
+      "button",
+      {
+        type: "button",
+        class: `line line--${status}`,
+        "data-line-id": line.id ?? "",
+        "data-status": status,
+        disabled: !tappable,
+        onclick: () => onTap(line),
+      },
+      h(
+        "span",
+        { class: "line__main" },
+        h("span", { class: "line__qty" }, `${line.qty}×`),
+        h("span", { class: "line__name" }, line.name),
+        // A void line counts 0; show what it was, struck through.
+        h("span", { class: "line__price" }, money(status === "void" ? line.qty * (line.unit_price + line.modifiers_price) : line.total)),
+      ),
+      line.modifiers.length
+        ? h(
+            "ul",
+            { class: "line__modifiers" },
+            line.modifiers.map((modifier) =>
+              h(
+                "li",
+                { class: modifier.parent ? "line__modifier line__modifier--nested" : "line__modifier" },
+                modifier.name,
+                modifier.price_delta ? h("span", { class: "line__modifier-price" }, moneyDelta(modifier.price_delta)) : null,
+              ),
+            ),
+          )
+        : null,
+      line.note ? h("span", { class: "line__note" }, line.note) : null,
+      h("span", { class: `line__status status status--${status}` }, statusLabel(status)),
+    ),
+  );
+}
+
+/** renderTicket(box, {lines, courseName, onTap}) */
+export function renderTicket(box, { lines, courseName, onTap }) {
+  if (!lines.length) {
+    box.replaceChildren(h("p", { class: "ticket__empty" }, gettext("Nothing ordered yet. Tap an item to add it.")));
+    return;
+  }
+  box.replaceChildren(
+    ...group(lines).map(([course, seats]) =>
+      h(
+        "section",
+        { class: "ticket-course", "data-course": course },
+        h("h3", { class: "ticket-course__title" }, courseName(course)),
+        seats.map(([seat, seatLines]) =>
+          h(
+            "div",
+            { class: "ticket-seat", "data-seat": seat },
+            h("h4", { class: "ticket-seat__title" }, seatName(seat)),
+            h("ul", { class: "ticket-lines" }, seatLines.map((line) => lineElement(line, onTap))),
+          ),
+        ),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,181 @@
+"""Browser tests: a real daphne serving the test database, driven by Debian's chromium.
+
+The data is committed (`transactional_db`) so the daphne subprocess sees it. CI sets
+REQUIRE_BROWSER=1: there a missing chromium fails the run instead of skipping it.
+"""
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+STARTUP_TIMEOUT_S = 30
+
+TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _test_database_url() -> str:
+    """The URL of the database this test run uses (pytest-django's test database)."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        path = Path(settings["NAME"]).resolve()  # settings give SQLite's test database a file
+        return f"sqlite:///{path}"
+    if connection.vendor == "postgresql":
+        credentials = quote(settings.get("USER") or "", safe="")
+        if settings.get("PASSWORD"):
+            credentials += ":" + quote(settings["PASSWORD"], safe="")
+        host = settings.get("HOST") or "127.0.0.1"
+        port = settings.get("PORT") or "5432"
+        return f"postgres://{credentials}@{host}:{port}/{settings['NAME']}"
+    pytest.fail(f"The browser tests do not know how to share a {connection.vendor} database with daphne")
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    if not CHROMIUM.exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing (REQUIRE_BROWSER=1 says this run must have it)")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    return str(CHROMIUM)
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """The demo restaurant (Bistro De Tafel, Anna 1111, Bram 2222, Mila 9999), committed."""
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def server_url(demo_data, request) -> str:
+    """Base URL of a real daphne (HTTP + WebSockets) on the test database."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": _test_database_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env["DEBUG"] = "1"  # serve static files straight from static/ (no collectstatic in tests)
+    env["PYTHONUNBUFFERED"] = "1"
+    if not os.environ.get("REDIS_URL"):
+        env.pop("REDIS_URL", None)
+    log_path = ARTIFACTS / f"{request.node.name.removeprefix('test_')}-daphne.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                str(PROJECT_ROOT / ".venv" / "bin" / "daphne"),
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "config.asgi:application",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so we can stop all of it
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not _healthy(f"{base_url}/healthz"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"daphne did not become healthy; its log:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield base_url
+    finally:
+        _stop(process)
+
+
+@pytest.fixture
+def browser(chromium_path, server_url):
+    """A headless chromium; started after the server and closed before the database is flushed."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+class Pages:
+    """Opens pages in fresh browser contexts (one per tablet) and fails on JavaScript errors."""
+
+    def __init__(self, browser, base_url: str, test_name: str):
+        self.browser = browser
+        self.base_url = base_url
+        self.test_name = test_name
+        self.errors: list[str] = []
+        self.contexts = []
+
+    def open(self, device: dict, path: str = "/"):
+        context = self.browser.new_context(**device)
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+        page.goto(self.base_url + path)
+        return page
+
+    def screenshot(self, page, step: str) -> None:
+        page.screenshot(path=str(ARTIFACTS / f"{self.test_name}-{step}.png"))
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def pages(browser, server_url, request):
+    opened = Pages(browser, server_url, request.node.name.removeprefix("test_"))
+    yield opened
+    opened.close()
+    assert not opened.errors, "JavaScript errors:\n" + "\n".join(opened.errors)
