@@ -20,24 +20,40 @@ def floor_group(outlet_id: int) -> str:
     return f"floor.{outlet_id}"
 
 
-def _send(group: str, message: dict) -> None:
+def _send(messages: list[tuple[str, dict]]) -> None:
+    """Send (group, message) pairs in one trip into the event loop."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not messages:
         return
+
+    async def send_all() -> None:
+        for group, message in messages:
+            await layer.group_send(group, message)
+
     try:
-        async_to_sync(layer.group_send)(group, message)
+        async_to_sync(send_all)()
     except Exception:  # the layer being down must never undo or fail a committed order
-        logger.warning("Could not broadcast to %s; tablets will resync", group, exc_info=True)
+        logger.warning("Could not broadcast %d floor messages; tablets will resync", len(messages), exc_info=True)
+
+
+def _table_messages(table_ids: list[int]) -> list[tuple[str, dict]]:
+    return [
+        (floor_group(state["outlet"]), {"type": "floor.table", "table": state})
+        for state in table_states(table_ids=table_ids)
+    ]
 
 
 def announce_tables(table_ids: list[int]) -> None:
-    for state in table_states(table_ids=table_ids):
-        _send(floor_group(state["outlet"]), {"type": "floor.table", "table": state})
+    _send(_table_messages(table_ids))
 
 
 def announce_items(item_ids: list[int]) -> None:
-    for item in Item.objects.select_related("category__menu").filter(pk__in=item_ids):
-        _send(floor_group(item.category.menu.outlet_id), {"type": "floor.item", "item": item_availability(item)})
+    _send(
+        [
+            (floor_group(item.category.menu.outlet_id), {"type": "floor.item", "item": item_availability(item)})
+            for item in Item.objects.select_related("category__menu").filter(pk__in=item_ids)
+        ]
+    )
 
 
 def announce_tables_on_commit(table_ids: list[int]) -> None:
@@ -61,8 +77,6 @@ def announce_order_on_commit(order: Order, *, other_tables: tuple[int | None, ..
     table_ids = [pk for pk in {order.table_id, *other_tables} if pk]
 
     def announce() -> None:
-        if table_ids:
-            announce_tables(table_ids)
-        _send(group, message)
+        _send([*(_table_messages(table_ids) if table_ids else []), (group, message)])
 
     transaction.on_commit(announce)

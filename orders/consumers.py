@@ -17,11 +17,16 @@ CLOSE_FORBIDDEN = 4403
 class FloorConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
+        # Accept, then close with a code: a refusal before accepting reaches the
+        # browser as a bare failure, and the tablet could not tell "sign in again"
+        # from "not allowed".
         if user is None or not user.is_authenticated:
+            await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.outlet_id = self.scope["url_route"]["kwargs"]["outlet_id"]
         if not await self._may_watch(user, self.outlet_id):
+            await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.group = floor_group(self.outlet_id)

@@ -241,6 +241,8 @@ def _line_entry(line: OrderLine) -> dict[str, Any]:
         "sent_at": line.sent_at.isoformat() if line.sent_at else None,
         "modifiers": [
             {
+                # `parent` refers to another entry's `line_modifier` (nested choices).
+                "line_modifier": m.pk,
                 "id": m.modifier_id,
                 "group": m.group_name,
                 "name": m.name,

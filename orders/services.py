@@ -510,13 +510,21 @@ def transfer_order(*, order: Order, to_table: Table, by: User) -> Order:
             raise ValidationError({"table": _("This table is not on this outlet's floor.")})
         if to_table.pk == order.table_id:
             raise ValidationError({"table": _("The order is already at this table.")})
+        occupied = ValidationError(
+            {"table": _("Table %(table)s is occupied: merge the tables instead.") % {"table": to_table.number}}
+        )
+        # Two orders moved to one free table at once: the table's lock makes the second wait and see it taken.
+        Table.objects.select_for_update().get(pk=to_table.pk)
         if Order.objects.filter(table=to_table, status=Order.Status.OPEN).exists():
-            raise ValidationError(
-                {"table": _("Table %(table)s is occupied: merge the tables instead.") % {"table": to_table.number}}
-            )
+            raise occupied
         from_table_id = order.table_id
         order.table = to_table
-        _touch(order, "table")
+        try:
+            # A table opened at that very moment (open_order takes no table lock) trips the constraint.
+            with transaction.atomic():
+                _touch(order, "table")
+        except IntegrityError:
+            raise occupied from None
         record_audit(
             actor=by, action="order_transferred", subject=order, details={"from": from_table_id, "to": to_table.pk}
         )

@@ -59,10 +59,14 @@ class SignOutView(APIView):
         return Response(status=204)
 
 
+class MeSerializer(PersonSerializer):
+    on_shift_since = serializers.DateTimeField(allow_null=True)
+
+
 class MeView(APIView):
-    @extend_schema(responses=PersonSerializer)
+    @extend_schema(responses=MeSerializer)
     def get(self, request):
-        return Response(selectors.person_summary(request.user))
+        return Response(selectors.person_with_shift(request.user))
 
 
 class UnlockPinView(APIView):

@@ -32,6 +32,12 @@ def person_summary(person: User) -> dict[str, Any]:
     return {"id": person.pk, "name": str(person), "roles": sorted(person.role_names())}
 
 
+def person_with_shift(person: User) -> dict[str, Any]:
+    """Who is signed in, and since when they are clocked in (None when not on shift)."""
+    shift = WorkShift.objects.filter(person=person, clocked_out_at__isnull=True).first()
+    return {**person_summary(person), "on_shift_since": shift.clocked_in_at.isoformat() if shift else None}
+
+
 def work_shifts(
     *, since: datetime.datetime | None = None, until: datetime.datetime | None = None, person_id: int | None = None
 ) -> QuerySet[WorkShift]:

@@ -44,10 +44,11 @@ export function liveSocket(path, { onMessage, onResync, onStatus, onRefused }) {
       }
       if (message.type !== "pong") onMessage?.(message);
     };
-    current.onclose = () => {
+    current.onclose = (event) => {
       if (socket !== current) return; // replaced already
       lost();
-      if (!opened) onRefused?.();
+      // 4401 signed out, 4403 not allowed: the server said so after accepting.
+      if (!opened || event.code === 4401 || event.code === 4403) onRefused?.();
     };
   }
 

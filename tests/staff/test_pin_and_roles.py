@@ -215,7 +215,7 @@ def test_the_pin_never_appears_in_an_api_response(world):
             assert secret not in body, f"{secret!r} leaked in {name}"
     tile = next(t for t in answers["tiles"].json() if t["id"] == world.waiter.pk)
     assert set(tile) == {"id", "name", "roles", "pin_locked"}
-    assert set(answers["me"].json()) == {"id", "name", "roles"}
+    assert set(answers["me"].json()) == {"id", "name", "roles", "on_shift_since"}
 
 
 def test_the_pin_is_stored_hashed(world):
@@ -453,3 +453,14 @@ def test_a_bad_shift_filter_is_a_400(world):
     response = signed_in(world.manager).get(SHIFTS, {"since": "yesterday"})
     assert response.status_code == 400
     assert "since" in response.json()
+
+
+def test_me_tells_since_when_the_person_is_on_shift(world, api_as):
+    client = api_as(world.waiter)
+    assert client.get("/api/staff/me/").json()["on_shift_since"] is None
+    shift = client.post("/api/staff/clock-in/").json()
+    assert client.get("/api/staff/me/").json()["on_shift_since"] is not None
+    since = datetime.datetime.fromisoformat(client.get("/api/staff/me/").json()["on_shift_since"])
+    assert since == datetime.datetime.fromisoformat(shift["clocked_in_at"])
+    client.post("/api/staff/clock-out/")
+    assert client.get("/api/staff/me/").json()["on_shift_since"] is None
