@@ -34,6 +34,15 @@ def _must_or_skip(reason: str, env: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_sessionfinish(session, exitstatus):
+    # Belt and braces for CI: with REQUIRE_SERVICES=1 nothing may be skipped at all.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if os.environ.get("REQUIRE_SERVICES") == "1" and skipped and exitstatus == 0:
+        reporter.write_line(f"REQUIRE_SERVICES=1 but {skipped} tests were skipped: failing the run", red=True)
+        session.exitstatus = 1
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
