@@ -1,14 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from staff import services
 from staff.models import Approval, AuditEntry, User, WorkShift
 
 
-class StaffChangeForm(forms.ModelForm):
-    new_pin = forms.CharField(
+def pin_field() -> forms.CharField:
+    return forms.CharField(
         label=_("New PIN"),
         required=False,
         min_length=4,
@@ -17,7 +18,11 @@ class StaffChangeForm(forms.ModelForm):
         help_text=_("4 to 6 digits. Stored hashed; leave empty to keep the current PIN."),
     )
 
-    class Meta:
+
+class StaffChangeForm(UserChangeForm):
+    new_pin = pin_field()
+
+    class Meta(UserChangeForm.Meta):
         model = User
         fields = [
             "username",
@@ -39,9 +44,35 @@ class StaffChangeForm(forms.ModelForm):
         return pin
 
 
+class StaffCreationForm(forms.ModelForm):
+    """New staff sign in with a PIN; only back-office users need a password (set later)."""
+
+    new_pin = pin_field()
+
+    class Meta:
+        model = User
+        fields = ["username", "display_name", "groups"]
+
+    def clean_new_pin(self):
+        pin = self.cleaned_data.get("new_pin")
+        if pin:
+            services.validate_pin(pin)
+        return pin
+
+    def save(self, commit=True):
+        person = super().save(commit=False)
+        person.set_unusable_password()
+        if commit:
+            person.save()
+            self.save_m2m()
+        return person
+
+
 @admin.register(User)
 class StaffAdmin(UserAdmin):
     form = StaffChangeForm
+    add_form = StaffCreationForm
+    add_fieldsets = [(None, {"fields": ["username", "display_name", "groups", "new_pin"]})]
     list_display = ["username", "display_name", "roles", "has_pin", "pin_locked", "is_active"]
     list_filter = ["groups", "is_active"]
     readonly_fields = ["failed_pin_attempts", "pin_locked_at", "last_login", "date_joined"]
