@@ -8,6 +8,7 @@ the field, never 500.
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -30,7 +31,7 @@ def handle_api_exception(exc, context):
     if isinstance(exc, DjangoValidationError):
         return Response(validation_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
-        return Response({"detail": str(exc) or "You do not have permission to do this."}, status=403)
+        return Response({"detail": str(exc) or _("You do not have permission to do this.")}, status=403)
     if isinstance(exc, Http404):
-        return Response({"detail": str(exc) or "Not found."}, status=404)
+        return Response({"detail": str(exc) or _("Not found.")}, status=404)
     return exception_handler(exc, context)

@@ -237,7 +237,7 @@ def _validate_line_fields(*, order: Order, qty, seat, course, note: str, courses
         raise ValidationError({"qty": _("The quantity is at most %(n)d.") % {"n": MAX_LINE_QTY}})
     if not isinstance(seat, int) or isinstance(seat, bool) or seat < 0 or seat > order.covers:
         raise ValidationError(
-            {"seat": _("Seat %(seat)s is not at this table of %(covers)d.") % {"seat": seat, "covers": order.covers}}
+            {"seat": _("There is no seat %(seat)s: this table has %(covers)d guests.") % {"seat": seat, "covers": order.covers}}
         )
     if courses is None:
         courses = _valid_courses(order.outlet_id)
@@ -603,7 +603,7 @@ def change_covers(*, order: Order, covers: int, by: User) -> Order:
         highest = order.lines.exclude(status=OrderLine.Status.REMOVED).aggregate(highest=Max("seat"))["highest"] or 0
         if covers < highest:
             raise ValidationError(
-                {"covers": _("Seat %(seat)d has items: covers cannot go below it.") % {"seat": highest}}
+                {"covers": _("Seat %(seat)d has items, so there are at least %(seat)d guests.") % {"seat": highest}}
             )
         order.covers = covers
         _touch(order, "covers")

@@ -7,6 +7,8 @@ with a clear error instead of being half-applied.
 
 from collections.abc import Iterable, Mapping
 
+from django.utils.translation import gettext as _
+
 
 class TransitionNotAllowed(Exception):
     """Raised when a status change is not in the transition table."""
@@ -22,4 +24,7 @@ class Workflow:
 
     def check(self, source: str, target: str) -> None:
         if not self.allows(source, target):
-            raise TransitionNotAllowed(f"A {self.name} cannot go from '{source}' to '{target}'.")
+            raise TransitionNotAllowed(
+                _("A %(thing)s cannot go from %(source)s to %(target)s.")
+                % {"thing": self.name, "source": source, "target": target}
+            )
