@@ -72,7 +72,16 @@ def announce_order_on_commit(order: Order, *, other_tables: tuple[int | None, ..
 
     Values are captured now, so announcing costs only the table-state read after commit.
     """
-    message = {"type": "floor.order", "order": {"id": order.pk, "version": order.version, "status": order.status}}
+    message = {
+        "type": "floor.order",
+        "order": {
+            "id": order.pk,
+            "version": order.version,
+            "status": order.status,
+            "kind": order.kind,
+            "table": order.table_id,
+        },
+    }
     group = floor_group(order.outlet_id)
     table_ids = [pk for pk in {order.table_id, *other_tables} if pk]
 

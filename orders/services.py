@@ -237,7 +237,10 @@ def _validate_line_fields(*, order: Order, qty, seat, course, note: str, courses
         raise ValidationError({"qty": _("The quantity is at most %(n)d.") % {"n": MAX_LINE_QTY}})
     if not isinstance(seat, int) or isinstance(seat, bool) or seat < 0 or seat > order.covers:
         raise ValidationError(
-            {"seat": _("There is no seat %(seat)s: this table has %(covers)d guests.") % {"seat": seat, "covers": order.covers}}
+            {
+                "seat": _("There is no seat %(seat)s: this table has %(covers)d guests.")
+                % {"seat": seat, "covers": order.covers}
+            }
         )
     if courses is None:
         courses = _valid_courses(order.outlet_id)
@@ -443,6 +446,8 @@ def serve_lines(*, order: Order, by: User, course: int | None = None) -> list[Or
     _require_floor_role(by)
     with transaction.atomic():
         order = _lock_order(order)
+        if order.status != Order.Status.OPEN:
+            raise ValidationError({"order": _("This order is no longer open.")})
         sent = OrderLine.objects.select_for_update().filter(order=order, status=OrderLine.Status.SENT)
         if course is not None:
             sent = sent.filter(course=course)
@@ -541,7 +546,7 @@ def merge_orders(*, source: Order, target: Order, by: User) -> Order:
     """
     _require_floor_role(by)
     if source.pk == target.pk:
-        raise ValidationError({"target": _("An order cannot be merged into itself.")})
+        raise ValidationError({"source_order": _("An order cannot be merged into itself.")})
     with transaction.atomic():
         # Lock in id order so two merges the other way round cannot deadlock.
         locked = {
@@ -549,9 +554,9 @@ def merge_orders(*, source: Order, target: Order, by: User) -> Order:
         }
         source, target = locked[source.pk], locked[target.pk]
         if source.status != Order.Status.OPEN or target.status != Order.Status.OPEN:
-            raise ValidationError({"target": _("Both orders must be open.")})
+            raise ValidationError({"source_order": _("Both orders must be open.")})
         if source.outlet_id != target.outlet_id:
-            raise ValidationError({"target": _("Orders of different outlets cannot be merged.")})
+            raise ValidationError({"source_order": _("Orders of different outlets cannot be merged.")})
         seat_offset = target.covers
         lines = list(OrderLine.objects.select_for_update().filter(order=source))
         for line in lines:

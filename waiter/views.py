@@ -2,10 +2,13 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from orders.models import Order
 from orders.services import FLOOR_ROLES
+from staff.selectors import person_with_shift
 from tables.selectors import active_outlets
 
 
@@ -34,7 +37,20 @@ def floor(request):
     outlets = list(active_outlets())
     chosen = request.GET.get("outlet")
     outlet = next((o for o in outlets if str(o.pk) == chosen), outlets[0] if outlets else None)
-    return _page(request, "waiter/floor.html", {"outlets": outlets, "outlet": outlet})
+    # The clock button starts right (no "Clock in" flashing before the API answers).
+    on_shift_since = parse_datetime(person_with_shift(request.user)["on_shift_since"] or "")
+    return _page(request, "waiter/floor.html", {"outlets": outlets, "outlet": outlet, "on_shift_since": on_shift_since})
+
+
+def order_title(order: Order) -> str:
+    """How the waiter names the order: "Table 7", "Room 214", the tab's name or "Order 12"."""
+    if order.table_id:
+        return _("Table %(number)s") % {"number": order.table.number}
+    if order.kind == Order.Kind.ROOM_SERVICE and order.room_number:
+        return _("Room %(number)s") % {"number": order.room_number}
+    if order.tab_name:
+        return order.tab_name
+    return _("Order %(number)s") % {"number": order.pk}
 
 
 @ensure_csrf_cookie
@@ -42,4 +58,4 @@ def order_screen(request, order_id: int):
     if not _may_take_orders(request):
         return redirect("waiter:sign-in")
     order = get_object_or_404(Order.objects.select_related("table", "outlet", "waiter"), pk=order_id)
-    return _page(request, "waiter/order.html", {"order": order})
+    return _page(request, "waiter/order.html", {"order": order, "title": order_title(order)})

@@ -26,6 +26,8 @@ export function toast(message, kind = "error") {
     box = h("div", { class: "toasts", "aria-live": "assertive" });
     host.append(box);
   }
+  // A confirmation is old news once something newer is said: never let them pile up.
+  for (const old of box.querySelectorAll(":scope > .toast--ok")) old.remove();
   const note = h("div", { class: `toast toast--${kind}`, role: kind === "error" ? "alert" : "status" }, message);
   const dismiss = () => note.remove();
   note.addEventListener("click", dismiss);

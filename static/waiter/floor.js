@@ -1,8 +1,10 @@
 // The floor: areas drawn to scale, tables coloured by state, live over the floor socket.
 import { api, newUuid, paths, whenSignedOut } from "./api.js";
+import { createClock } from "./clock.js";
 import { h, showDialog, toast } from "./dom.js";
 import { gettext, interpolate, ngettext } from "./i18n.js";
 import { personIcon } from "./icons.js";
+import { openNewOrderDialog, openOrdersList } from "./openorders.js";
 import { initials } from "./roles.js";
 import { liveSocket } from "./socket.js";
 
@@ -10,7 +12,10 @@ const root = document.getElementById("floor");
 const planBox = document.getElementById("plan");
 const areaTabs = document.getElementById("area-tabs");
 const offlineBadge = document.getElementById("offline");
+const openOrdersTitle = document.getElementById("open-orders-title");
 const outletId = root ? Number(root.dataset.outletId) : null;
+const clock = createClock(document.getElementById("clock"));
+const openOrders = root ? openOrdersList({ outletId, box: document.getElementById("open-orders") }) : null;
 
 const EXTRA_COVERS = 4; // a table for 4 can take a few more guests on extra chairs
 const MIN_TABLE_PX = 56; // however big the room, a table stays a good touch target
@@ -58,6 +63,9 @@ function currentArea() {
 }
 
 function render() {
+  // An outlet without a floor plan (room service) is all tabs and takeaway.
+  root.classList.toggle("floor--no-plan", !plan.areas.length);
+  openOrdersTitle.textContent = plan.areas.length ? gettext("Tabs & takeaway") : gettext("Open orders");
   renderAreaTabs();
   renderPlan();
 }
@@ -227,13 +235,19 @@ async function openTable(entry, covers, dialog) {
 function setOnline(online) {
   offlineBadge.hidden = online;
   clearInterval(pollTimer);
-  pollTimer = online ? null : setInterval(loadFloor, POLL_WHILE_OFFLINE_MS);
+  pollTimer = online
+    ? null
+    : setInterval(() => {
+        loadFloor();
+        openOrders.load();
+      }, POLL_WHILE_OFFLINE_MS);
 }
 
 async function showMe() {
   try {
     const me = await api("GET", paths.me);
     document.getElementById("me").textContent = me.name;
+    clock.fromMe(me);
   } catch {
     // The name from the page stays.
   }
@@ -256,9 +270,19 @@ if (root) {
   });
   showMe();
   loadFloor();
+  openOrders.load();
+  document.getElementById("new-order").addEventListener("click", () =>
+    openNewOrderDialog({ outletId, outletKind: root.dataset.outletKind }),
+  );
   liveSocket(paths.floorSocket(outletId), {
-    onMessage: (message) => message.type === "table" && updateTable(message.table),
-    onResync: loadFloor,
+    onMessage: (message) => {
+      if (message.type === "table") updateTable(message.table);
+      else if (message.type === "order") openOrders.onOrderMessage(message.order);
+    },
+    onResync: () => {
+      loadFloor();
+      openOrders.load();
+    },
     onStatus: setOnline,
     onRefused: () => api("GET", paths.me).catch(() => {}),
   });

@@ -6,7 +6,9 @@ import { openPendingLineSheet, openSentLineSheet } from "./linesheet.js";
 import { renderCategories, renderCoursePicker, renderItems, renderSeatPicker, updateItemTile } from "./menu.js";
 import { charges, indexModifiers, openModifierDialog } from "./modifiers.js";
 import { money } from "./money.js";
+import { kindName, orderTitle } from "./orderlabel.js";
 import { liveSocket } from "./socket.js";
+import { openOrderActions } from "./tableactions.js";
 import { courseNamer, renderTicket } from "./ticket.js";
 
 const root = document.getElementById("order");
@@ -78,9 +80,16 @@ function findItem(itemId) {
 
 function renderHeader() {
   const order = state.order;
-  $("order-title").textContent = order.table
-    ? interpolate(gettext("Table %s"), [order.table.number])
-    : order.tab_name || interpolate(gettext("Order %s"), [order.id]);
+  const title = orderTitle(order);
+  $("order-title").textContent = title;
+  document.title = `${title} · ${gettext("Tafel")}`;
+  const kind = $("order-kind");
+  kind.hidden = Boolean(order.table);
+  kind.textContent = kindName(order.kind);
+  const actions = $("order-actions");
+  actions.hidden = !isOpen();
+  $("order-actions-label").textContent = order.table ? gettext("Table") : gettext("Order");
+  actions.setAttribute("aria-label", order.table ? gettext("Table actions") : gettext("Order actions"));
   $("order-covers").textContent = interpolate(ngettext("%s cover", "%s covers", order.covers), [order.covers]);
   $("order-waiter").textContent = order.waiter.name;
   const closed = $("order-closed");
@@ -123,7 +132,7 @@ function renderTicketPanel() {
   const order = state.order;
   if (!order) return;
   const lines = [...order.lines, ...state.sending];
-  renderTicket($("ticket"), { lines, courseName, onTap: tapLine });
+  renderTicket($("ticket"), { lines, courseName, onTap: tapLine, onServe: isOpen() ? serveCourse : null });
   const pending = order.lines.filter((line) => line.status === "pending").length + state.sending.length;
   $("total").textContent = money(order.total);
   $("total").dataset.total = order.total;
@@ -225,6 +234,24 @@ async function send() {
   }
 }
 
+// The waiter brought a course to the table: its sent lines become served.
+async function serveCourse(course, button) {
+  setBusy(button, true);
+  try {
+    const answer = await api("POST", paths.serve(orderId), { key: newUuid(), body: { course } });
+    applyOrder(answer.order);
+    toast(interpolate(gettext("%s served."), [courseName(course)]), "ok");
+  } catch (error) {
+    toast(error.message);
+    setBusy(button, false);
+  }
+}
+
+function openActions() {
+  if (!isOpen()) return;
+  openOrderActions({ getOrder: () => state.order, onChanged: applyOrder });
+}
+
 function askCovers() {
   if (!isOpen()) return;
   const most = Math.max(12, state.order.covers + 4);
@@ -277,6 +304,7 @@ function showView(view) {
 
 $("send").addEventListener("click", send);
 $("order-covers").addEventListener("click", askCovers);
+$("order-actions").addEventListener("click", openActions);
 $("show-menu").addEventListener("click", () => showView("menu"));
 $("show-ticket").addEventListener("click", () => showView("ticket"));
 

@@ -80,8 +80,29 @@ function lineElement(line, onTap) {
   );
 }
 
-/** renderTicket(box, {lines, courseName, onTap}) */
-export function renderTicket(box, { lines, courseName, onTap }) {
+// A course whose lines are at the kitchen can be marked served at the table.
+function courseHead(course, seats, courseName, onServe) {
+  const sent = seats.some(([, seatLines]) => seatLines.some((line) => line.status === "sent"));
+  const title = h("h3", { class: "ticket-course__title" }, courseName(course));
+  if (!onServe || !sent) return h("div", { class: "ticket-course__head" }, title);
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "serve-button",
+      "data-action": "serve",
+      "data-course": course,
+      "aria-label": interpolate(gettext("Mark %s served"), [courseName(course)]),
+      onclick: () => onServe(course, button),
+    },
+    h("span", { "aria-hidden": "true" }, "\u2713"),
+    gettext("Served"),
+  );
+  return h("div", { class: "ticket-course__head" }, title, button);
+}
+
+/** renderTicket(box, {lines, courseName, onTap, onServe}); onServe(course, button) or null */
+export function renderTicket(box, { lines, courseName, onTap, onServe = null }) {
   if (!lines.length) {
     box.replaceChildren(h("p", { class: "ticket__empty" }, gettext("Nothing ordered yet. Tap an item to add it.")));
     return;
@@ -91,7 +112,7 @@ export function renderTicket(box, { lines, courseName, onTap }) {
       h(
         "section",
         { class: "ticket-course", "data-course": course },
-        h("h3", { class: "ticket-course__title" }, courseName(course)),
+        courseHead(course, seats, courseName, onServe),
         seats.map(([seat, seatLines]) =>
           h(
             "div",

@@ -322,7 +322,7 @@ def test_two_tables_merged_into_each_other_at_once_do_not_deadlock(world, slow_r
     assert sum(result is not None for result in results) == 1
     refused = [error for error in errors if error is not None]
     assert len(refused) == 1 and isinstance(refused[0], ValidationError), repr(refused)
-    assert "target" in refused[0].message_dict
+    assert "source_order" in refused[0].message_dict
     survivor = Order.objects.get(status=Order.Status.OPEN)
     assert survivor.covers == 4
     assert OrderLine.objects.filter(order=survivor).count() == 2

@@ -765,9 +765,9 @@ def test_merge_moves_the_lines_and_refuses_merging_into_itself(waiter, world, or
     assert Order.objects.get(pk=source["id"]).status == Order.Status.MERGED
 
     itself = waiter.post(f"/api/orders/{order['id']}/merge/", {"source_order": order["id"]}, format="json")
-    assert itself.status_code == 400 and "target" in itself.json()
+    assert itself.status_code == 400 and "source_order" in itself.json()
     closed = waiter.post(f"/api/orders/{order['id']}/merge/", {"source_order": source["id"]}, format="json")
-    assert closed.status_code == 400 and "target" in closed.json()
+    assert closed.status_code == 400 and "source_order" in closed.json()
 
 
 def test_assign_hands_the_order_over_and_refuses_a_non_waiter(waiter, world, order):
