@@ -160,7 +160,8 @@ def wait_healthy(port: int, daphne: subprocess.Popen, timeout: float) -> None:
                 return
             conn.close()
         except OSError:
-            pass
+            time.sleep(0.2)  # not listening yet
+            continue
         time.sleep(0.2)
     raise SystemExit(f"/healthz did not answer 200 within {timeout:.0f} s")
 
@@ -217,7 +218,7 @@ class Stats:
 
 
 class ApiError(Exception):
-    pass
+    """An answer outside 2xx (already counted in the stats)."""
 
 
 class Client:

@@ -30,7 +30,7 @@ JOIN_TIMEOUT = 60
 
 @pytest.fixture(autouse=True)
 def _postgres_only(requires_postgres):
-    pass
+    """Row locks are what these tests are about; SQLite locks the whole file instead."""
 
 
 def run_together(count: int, work) -> tuple[list, list]:
