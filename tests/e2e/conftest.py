@@ -4,6 +4,7 @@ The data is committed (`transactional_db`) so the daphne subprocess sees it. CI 
 REQUIRE_BROWSER=1: there a missing chromium fails the run instead of skipping it.
 """
 
+import contextlib
 import io
 import os
 import signal
@@ -94,9 +95,9 @@ def demo_data(transactional_db):
     call_command("seed_demo", stdout=io.StringIO())
 
 
-@pytest.fixture
-def server_url(demo_data, request) -> str:
-    """Base URL of a real daphne (HTTP + WebSockets) on the test database."""
+@contextlib.contextmanager
+def running_daphne(log_name: str):
+    """A real daphne process (HTTP + WebSockets) on the test database; yields its base URL."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": _test_database_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
@@ -104,7 +105,7 @@ def server_url(demo_data, request) -> str:
     env["PYTHONUNBUFFERED"] = "1"
     if not os.environ.get("REDIS_URL"):
         env.pop("REDIS_URL", None)
-    log_path = ARTIFACTS / f"{request.node.name.removeprefix('test_')}-daphne.log"
+    log_path = ARTIFACTS / f"{log_name}-daphne.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [
@@ -134,6 +135,20 @@ def server_url(demo_data, request) -> str:
 
 
 @pytest.fixture
+def server_url(demo_data, request) -> str:
+    """Base URL of a real daphne (HTTP + WebSockets) on the test database."""
+    with running_daphne(request.node.name.removeprefix("test_")) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def second_server_url(server_url, requires_redis, request) -> str:
+    """A second daphne process on the same database; tablets on it hear the first one through Redis."""
+    with running_daphne(request.node.name.removeprefix("test_") + "-second") as base_url:
+        yield base_url
+
+
+@pytest.fixture
 def browser(chromium_path, server_url):
     """A headless chromium; started after the server and closed before the database is flushed."""
     from playwright.sync_api import sync_playwright
@@ -156,13 +171,13 @@ class Pages:
         self.errors: list[str] = []
         self.contexts = []
 
-    def open(self, device: dict, path: str = "/"):
+    def open(self, device: dict, path: str = "/", *, base_url: str | None = None):
         context = self.browser.new_context(**device)
         context.set_default_timeout(10_000)
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
-        page.goto(self.base_url + path)
+        page.goto((base_url or self.base_url) + path)
         return page
 
     def screenshot(self, page, step: str) -> None:
