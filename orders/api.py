@@ -76,6 +76,7 @@ class UpdateLineSerializer(StrictSerializer):
     seat = SmallField(required=False)
     course = SmallField(required=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    modifiers = serializers.ListField(child=IdField(), required=False, max_length=50)
 
 
 class CourseSerializer(StrictSerializer):
@@ -218,6 +219,8 @@ class OrderLineView(APIView):
     @idempotent
     def patch(self, request, order_id: int, line_id: int):
         data = _valid(UpdateLineSerializer, request.data)
+        if "modifiers" in data:
+            data["modifier_ids"] = data.pop("modifiers")
         services.update_pending_line(line=_line(order_id, line_id), by=request.user, **data)
         return Response(selectors.order_detail(order_id=order_id))
 

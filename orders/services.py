@@ -284,6 +284,12 @@ def _build_line(*, order: Order, request: LineRequest, by: User, courses: set[in
         note=note,
         added_by=by,
     )
+    _copy_modifiers_onto(line, modifiers)
+    return line, countdown_changed
+
+
+def _copy_modifiers_onto(line: OrderLine, modifiers: list[tuple[Modifier, int, Modifier | None]]) -> None:
+    """Snapshot the chosen modifiers (name, charged price, nesting) onto the line."""
     snapshots: dict[int, OrderLineModifier] = {}
     for index, (modifier, delta, parent) in enumerate(modifiers):
         snapshots[modifier.pk] = OrderLineModifier.objects.create(
@@ -295,7 +301,6 @@ def _build_line(*, order: Order, request: LineRequest, by: User, courses: set[in
             parent=snapshots.get(parent.pk) if parent else None,
             sort_order=index,
         )
-    return line, countdown_changed
 
 
 def add_lines(*, order: Order, requests: list[LineRequest], by: User) -> list[tuple[OrderLine, bool]]:
@@ -372,8 +377,13 @@ def update_pending_line(
     seat: int | None = None,
     course: int | None = None,
     note: str | None = None,
+    modifier_ids: list[int] | None = None,
 ) -> OrderLine:
-    """Change a line that has not been sent yet. Sent lines can only be voided."""
+    """Change a line that has not been sent yet: quantity, seat, course, note or choices.
+
+    New choices are checked like a new line's and priced as the menu stands now.
+    Sent lines can only be voided.
+    """
     _require_floor_role(by)
     with transaction.atomic():
         order, line = _pending_line_for_update(line)
@@ -382,6 +392,15 @@ def update_pending_line(
         new_seat = line.seat if seat is None else seat
         new_course = line.course if course is None else course
         _validate_line_fields(order=order, qty=new_qty, seat=new_seat, course=new_course, note=new_note)
+        if modifier_ids is not None:
+            item = Item.objects.prefetch_related("modifier_groups").get(pk=line.item_id)
+            modifiers = _resolve_modifiers(item, list(modifier_ids))
+            # Never sent, so never on a ticket or a bill: the old choices can simply go.
+            line.modifiers.filter(parent__isnull=False).delete()
+            line.modifiers.all().delete()
+            _copy_modifiers_onto(line, modifiers)
+            line.modifiers_price = sum(delta for _, delta, _ in modifiers)
+            line.save(update_fields=["modifiers_price"])
         countdown_changed = False
         if new_qty > line.qty:
             countdown_changed = _take_from_countdown(line.item, new_qty - line.qty)

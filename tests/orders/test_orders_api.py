@@ -811,3 +811,21 @@ def test_healthz_reports_database_and_channel_layer(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok"}
+
+
+def test_a_pending_lines_choices_are_changed_through_the_api(waiter, world, order):
+    added = waiter.post(
+        f"/api/orders/{order['id']}/lines/",
+        {"item": world.steak.pk, "seat": 1, "modifiers": [world.rare.pk, world.fries.pk]},
+        format="json",
+    )
+    line = added.json()["line"]
+    refused = waiter.patch(line_url(order["id"], line), {"modifiers": [world.fries.pk]}, format="json")
+    assert refused.status_code == 400 and "modifiers" in refused.json()
+    changed = waiter.patch(
+        line_url(order["id"], line), {"modifiers": [world.medium.pk, world.fries.pk, world.egg.pk]}, format="json"
+    )
+    assert changed.status_code == 200, changed.content
+    entry = changed.json()["lines"][0]
+    assert [m["name"] for m in entry["modifiers"]] == ["Medium", "Fries", "Egg"]
+    assert entry["total"] == world.steak.price + world.egg.price_delta

@@ -207,3 +207,33 @@ def test_transfer_and_merge(world):
     states = {t["id"]: t["state"] for t in floor_plan(outlet=world.outlet)["areas"][0]["tables"]}
     assert states[world.tables[2].pk] == TableState.FREE
     assert states[world.tables[1].pk] == TableState.SEATED
+
+
+def test_a_pending_lines_choices_can_be_changed_under_the_same_rules(world):
+    order = open_table(world)
+    line, _ = services.add_line(
+        order=order,
+        request=steak_request(world, modifier_ids=[world.rare.pk, world.side_salad.pk, world.vinaigrette.pk]),
+        by=world.waiter,
+    )
+    assert line.modifiers_price == 0  # the first side is free
+    with pytest.raises(ValidationError) as error:
+        services.update_pending_line(line=line, by=world.waiter, modifier_ids=[world.fries.pk])
+    assert "Cooking" in error.value.message_dict["modifiers"][0]
+    line.refresh_from_db()
+    assert [m.name for m in line.modifiers.all()] == ["Rare", "Side salad", "Vinaigrette"]
+
+    services.update_pending_line(
+        line=line,
+        by=world.waiter,
+        modifier_ids=[world.medium.pk, world.fries.pk, world.side_salad.pk, world.vinaigrette.pk, world.bacon.pk],
+    )
+    line.refresh_from_db()
+    assert [m.name for m in line.modifiers.all()] == ["Medium", "Fries", "Side salad", "Vinaigrette", "Bacon"]
+    assert line.modifiers.get(name="Vinaigrette").parent.name == "Side salad"
+    assert line.modifiers_price == world.side_salad.price_delta + world.bacon.price_delta
+    assert order_detail(order_id=order.pk)["total"] == world.steak.price + line.modifiers_price
+
+    services.send_to_kitchen(order=order, by=world.waiter)
+    with pytest.raises(ValidationError):
+        services.update_pending_line(line=line, by=world.waiter, modifier_ids=[world.rare.pk, world.fries.pk])
