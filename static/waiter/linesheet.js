@@ -32,8 +32,25 @@ function choiceRow(label, options, selected, onPick) {
   return h("div", { class: "field" }, h("span", { class: "field__label" }, label), row);
 }
 
-/** A pending line: qty, seat, course, note; Save sends only what changed. */
-export function openPendingLineSheet({ line, covers, courses, courseName, onSave, onRemove }) {
+// The line's modifiers as the ticket shows them: "Well done, Side salad (Vinaigrette)".
+function choicesText(line) {
+  const children = (entry) => line.modifiers.filter((m) => m.parent === entry.line_modifier);
+  const text = (entry) => {
+    const nested = children(entry);
+    return nested.length ? `${entry.name} (${nested.map(text).join(", ")})` : entry.name;
+  };
+  return line.modifiers
+    .filter((m) => !m.parent)
+    .map(text)
+    .join(", ");
+}
+
+/**
+ * A pending line: qty, seat, course, note; Save sends only what changed.
+ * onChangeChoices(changes), when the item has modifier groups, offers "Change choices":
+ * the sheet closes and hands over what was changed here so far.
+ */
+export function openPendingLineSheet({ line, covers, courses, courseName, onSave, onRemove, onChangeChoices = null }) {
   const changes = {};
   let qty = line.qty;
   const qtyValue = h("output", { class: "stepper__value" }, String(qty));
@@ -44,10 +61,40 @@ export function openPendingLineSheet({ line, covers, courses, courseName, onSave
   };
   const note = h("input", { type: "text", class: "input", name: "note", maxlength: 200, value: line.note });
   const seats = [[0, seatName(0)], ...Array.from({ length: covers }, (_, i) => [i + 1, String(i + 1)])];
+  const noteChange = () => {
+    if (note.value.trim() !== line.note) changes.note = note.value.trim();
+  };
+  const choices = onChangeChoices
+    ? h(
+        "div",
+        { class: "field line-sheet__choices" },
+        h("span", { class: "field__label" }, gettext("Choices")),
+        h(
+          "div",
+          { class: "line-sheet__choices-row" },
+          line.modifiers.length ? h("span", { class: "line-sheet__choices-text" }, choicesText(line)) : null,
+          h(
+            "button",
+            {
+              type: "button",
+              class: "button",
+              "data-action": "change-choices",
+              onclick: () => {
+                noteChange();
+                dialog.close();
+                onChangeChoices({ ...changes });
+              },
+            },
+            gettext("Change choices"),
+          ),
+        ),
+      )
+    : null;
   const dialog = h(
     "dialog",
     { class: "sheet line-sheet", "aria-labelledby": "line-title", "data-line-id": line.id },
     h("header", { class: "sheet__head" }, h("h2", { id: "line-title", class: "sheet__title" }, line.name), h("span", { class: "sheet__price" }, money(line.total))),
+    choices,
     h(
       "div",
       { class: "field" },
@@ -76,7 +123,7 @@ export function openPendingLineSheet({ line, covers, courses, courseName, onSave
           class: "button button--primary",
           "data-action": "save",
           onclick: () => {
-            if (note.value.trim() !== line.note) changes.note = note.value.trim();
+            noteChange();
             dialog.close();
             if (Object.keys(changes).length) onSave(changes);
           },

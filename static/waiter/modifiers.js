@@ -1,6 +1,6 @@
 // Choosing an item's modifiers: the group rules (min, max, free choices, nested groups)
 // checked here the same way the server checks them, before "Add" is enabled.
-import { h, showDialog } from "./dom.js";
+import { h, setBusy, showDialog } from "./dom.js";
 import { gettext, interpolate, ngettext } from "./i18n.js";
 import { money, moneyDelta } from "./money.js";
 
@@ -65,14 +65,23 @@ export function unmetGroups(shown, chosen, modifiers) {
     .filter((group) => chosen.filter((id) => modifiers[id].group === group.id).length < group.min_choices);
 }
 
-/** openModifierDialog({item, groups, onAdd({qty, note, modifiers})}) */
-export function openModifierDialog({ item, groups, onAdd }) {
+/**
+ * openModifierDialog({item, groups, onAdd({qty, note, modifiers}), initial, saveLabel})
+ *
+ * `initial` ({qty, note, modifiers: [modifier ids in the order chosen]}) prefills the
+ * dialog, to change a line's choices; `saveLabel` (a format with %s for the price, e.g.
+ * "Save · %s") replaces "Add · %s". If onAdd returns a promise the dialog stays open,
+ * busy, until it settles, and shows the error if it fails.
+ */
+export function openModifierDialog({ item, groups, onAdd, initial = null, saveLabel = null }) {
   const modifiers = indexModifiers(groups);
-  let chosen = [];
-  let qty = 1;
+  // Choices the menu no longer knows are dropped; prune() drops those whose group is gone.
+  let chosen = (initial?.modifiers || []).filter((id) => modifiers[id]);
+  let qty = initial?.qty ?? 1;
+  let busy = false;
 
   const body = h("div", { class: "modifier-groups" });
-  const qtyValue = h("output", { class: "stepper__value", "aria-live": "polite" }, "1");
+  const qtyValue = h("output", { class: "stepper__value", "aria-live": "polite" }, String(qty));
   const note = h("input", {
     type: "text",
     class: "input",
@@ -80,9 +89,15 @@ export function openModifierDialog({ item, groups, onAdd }) {
     maxlength: 200,
     placeholder: gettext("Note for the kitchen"),
     "aria-label": gettext("Note"),
+    value: initial?.note || null,
   });
   const missing = h("p", { class: "modifier-missing", role: "status" });
-  const add = h("button", { type: "button", class: "button button--primary", "data-action": "add", onclick: submit });
+  const add = h("button", {
+    type: "button",
+    class: "button button--primary",
+    "data-action": saveLabel ? "save" : "add",
+    onclick: submit,
+  });
   const dialog = h(
     "dialog",
     { class: "sheet modifier-dialog", "aria-labelledby": "modifier-title", "data-item-id": item.id },
@@ -139,12 +154,14 @@ export function openModifierDialog({ item, groups, onAdd }) {
     } else {
       const inGroup = chosen.filter((id) => modifiers[id].group === group.id);
       if (group.max_choices === 1 && inGroup.length) {
-        chosen = chosen.filter((id) => id !== inGroup[0]); // a single choice: swap it
+        // A single choice: swap it, in its place (the ticket keeps the order chosen).
+        chosen = chosen.map((id) => (id === inGroup[0] ? modifier.id : id));
       } else if (group.max_choices !== null && inGroup.length >= group.max_choices) {
         missing.textContent = interpolate(gettext("%(group)s: up to %(n)s."), { group: group.name, n: group.max_choices }, true);
         return;
+      } else {
+        chosen.push(modifier.id);
       }
-      chosen.push(modifier.id);
     }
     prune();
     render();
@@ -189,7 +206,9 @@ export function openModifierDialog({ item, groups, onAdd }) {
                   class: "option",
                   "data-modifier-id": modifier.id,
                   "aria-pressed": chosen.includes(modifier.id) ? "true" : "false",
-                  disabled: !modifier.is_available,
+                  "data-sold-out": modifier.is_available ? null : "true",
+                  // Sold out: not to be chosen, but a line's old choice can still be taken off.
+                  disabled: !modifier.is_available && !chosen.includes(modifier.id),
                   onclick: () => toggle(modifiers[modifier.id]),
                 },
                 h("span", { class: "option__name" }, modifier.name),
@@ -204,21 +223,42 @@ export function openModifierDialog({ item, groups, onAdd }) {
         );
       }),
     );
+    const soldOut = chosen.filter((id) => !modifiers[id].is_available);
     const unit = item.price + Object.values(charged).reduce((sum, delta) => sum + delta, 0);
     qtyValue.textContent = String(qty);
-    add.textContent = interpolate(gettext("Add · %s"), [money(unit * qty)]);
-    add.disabled = unmet.length > 0;
-    missing.textContent = unmet.length
-      ? interpolate(gettext("Still to choose: %s"), [unmet.map((group) => group.name).join(", ")])
-      : "";
+    add.textContent = interpolate(saveLabel || gettext("Add · %s"), [money(unit * qty)]);
+    add.disabled = busy || unmet.length > 0 || soldOut.length > 0;
+    const problems = [];
+    if (soldOut.length) {
+      problems.push(interpolate(gettext("Sold out now: %s"), [soldOut.map((id) => modifiers[id].name).join(", ")]));
+    }
+    if (unmet.length) {
+      problems.push(interpolate(gettext("Still to choose: %s"), [unmet.map((group) => group.name).join(", ")]));
+    }
+    missing.textContent = problems.join(" ");
   }
 
-  function submit() {
+  async function submit() {
     if (add.disabled) return;
-    dialog.close();
-    onAdd({ qty, note: note.value.trim(), modifiers: [...chosen] });
+    const done = onAdd({ qty, note: note.value.trim(), modifiers: [...chosen] });
+    if (!done || typeof done.then !== "function") {
+      dialog.close();
+      return;
+    }
+    busy = true;
+    setBusy(add, true);
+    try {
+      await done;
+      dialog.close();
+    } catch (error) {
+      busy = false;
+      setBusy(add, false);
+      render();
+      missing.textContent = error.message;
+    }
   }
 
+  prune();
   render();
   showDialog(dialog);
   return dialog;

@@ -197,6 +197,7 @@ async function changeOrder(method, url, body) {
 function tapLine(line) {
   if (!isOpen()) return;
   if (line.status === "pending") {
+    const item = findItem(line.item);
     openPendingLineSheet({
       line,
       covers: state.order.covers,
@@ -204,6 +205,8 @@ function tapLine(line) {
       courseName,
       onSave: (changes) => changeOrder("PATCH", paths.line(orderId, line.id), changes).catch((e) => toast(e.message)),
       onRemove: () => changeOrder("DELETE", paths.line(orderId, line.id)).catch((e) => toast(e.message)),
+      // Only an item with modifier groups (on the menu as it stands) has choices to change.
+      onChangeChoices: item?.modifier_groups.length ? (changes) => changeChoices(line, item, changes) : null,
     });
   } else if (line.status === "sent" || line.status === "served") {
     openSentLineSheet({
@@ -215,6 +218,27 @@ function tapLine(line) {
       onVoid: (approval) => changeOrder("POST", paths.voidLine(orderId, line.id), approval),
     });
   }
+}
+
+// The modifier dialog again, prefilled with the line's choices, qty and note (as the line
+// sheet left them); Save sends one PATCH with what changed, the sheet's seat and course too.
+function changeChoices(line, item, sheetChanges) {
+  const { qty = line.qty, note = line.note, ...rest } = sheetChanges;
+  const current = line.modifiers.map((modifier) => modifier.id);
+  openModifierDialog({
+    // The line keeps the item's price from when it was added; only the choices are repriced.
+    item: { ...item, price: line.unit_price },
+    groups: state.menu.modifier_groups,
+    initial: { qty, note, modifiers: current },
+    saveLabel: gettext("Save · %s"),
+    onAdd: async (choice) => {
+      const changes = { ...rest };
+      if (choice.modifiers.join() !== current.join()) changes.modifiers = choice.modifiers;
+      if (choice.qty !== line.qty) changes.qty = choice.qty;
+      if (choice.note !== line.note) changes.note = choice.note;
+      if (Object.keys(changes).length) await changeOrder("PATCH", paths.line(orderId, line.id), changes);
+    },
+  });
 }
 
 async function send() {

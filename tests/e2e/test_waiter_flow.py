@@ -1,6 +1,7 @@
 """The waiter's main path in a real browser, against a real daphne, with the demo data."""
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from playwright.sync_api import expect
 
@@ -214,3 +215,215 @@ def test_on_a_phone_a_waiter_opens_a_table_and_adds_an_item_in_dutch(pages):
 
     page.locator("#send").tap()
     expect(page.locator('.line[data-status="sent"]')).to_have_count(1)
+
+
+def mark_modifier_sold_out(name: str) -> None:
+    """The kitchen runs out of a modifier. There is no API for that: straight into the shared database."""
+    from django.db import connection
+
+    from orders.models import Modifier
+
+    def update() -> int:
+        try:
+            return Modifier.objects.filter(name=name).update(is_available=False)
+        finally:
+            connection.close()
+
+    # Playwright's sync API keeps an event loop in this thread, where Django refuses the ORM.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(update).result() >= 1
+
+
+def add_steak(page, dialog_choices: list[str], *, qty: int = 1, note: str = "") -> None:
+    tap_item(page, "Hoofdgerechten", "Steak")
+    dialog = page.locator(".modifier-dialog")
+    for name in dialog_choices:
+        choose(dialog, name)
+    for _ in range(qty - 1):
+        dialog.locator('[data-action="more"]').tap()
+    if note:
+        dialog.locator('input[name="note"]').fill(note)
+    dialog.locator('[data-action="add"]').tap()
+    expect(dialog).to_have_count(0)
+    added = page.locator('.line[data-status="pending"]', has_text="Steak")
+    expect(added).to_have_attribute("data-line-id", re.compile(r"\d+"))
+
+
+def test_anna_changes_the_choices_of_a_pending_steak(pages):
+    anna = pages.open(TABLET)
+    sign_in(anna, "Anna", "1111")
+    order_id = open_table(anna, "9", 2)
+    order = anna.request.get(f"{pages.base_url}/api/orders/{order_id}/").json()
+    menu = anna.request.get(f"{pages.base_url}/api/outlets/{order['outlet']}/menu/").json()
+    modifier_ids = {m["name"]: m["id"] for g in menu["modifier_groups"].values() for m in g["modifiers"]}
+
+    # Two steaks with a note, and a carpaccio: an item without choices to change.
+    add_steak(anna, ["Medium rare", "Fries"], qty=2, note="no pepper sauce")
+    tap_item(anna, "Voorgerechten", "Carpaccio")
+    carpaccio = anna.locator('.line[data-status="pending"]', has_text="Carpaccio")
+    expect(carpaccio).to_have_attribute("data-line-id", re.compile(r"\d+"))
+    carpaccio.tap()
+    expect(anna.locator(".line-sheet")).to_be_visible()
+    expect(anna.locator('.line-sheet [data-action="change-choices"]')).to_have_count(0)
+    anna.locator(".line-sheet button", has_text="Cancel").tap()
+    expect(anna.locator(".line-sheet")).to_have_count(0)
+
+    steak = anna.locator('.line[data-status="pending"]', has_text="Steak")
+    before = 2 * line_price(menu, "Steak", ["Medium rare", "Fries"])
+    expect(steak.locator(".line__price")).to_have_text(euro_en(before))
+    steak.tap()
+    sheet = anna.locator(".line-sheet")
+    expect(sheet.locator(".line-sheet__choices-text")).to_have_text("Medium rare, Fries")
+    pages.screenshot(anna, "1-line-sheet")
+    sheet.locator('[data-action="change-choices"]').tap()
+    expect(sheet).to_have_count(0)
+
+    # The modifier dialog, prefilled: the line's choices, quantity and note; Save is possible as it is.
+    dialog = anna.locator(".modifier-dialog")
+    save = dialog.locator('[data-action="save"]')
+    pressed = dialog.locator('.option[aria-pressed="true"] .option__name')
+    expect(pressed).to_have_text(["Medium rare", "Fries"])
+    expect(dialog.locator(".stepper__value")).to_have_text("2")
+    expect(dialog.locator('input[name="note"]')).to_have_value("no pepper sauce")
+    expect(save).to_be_enabled()
+    expect(save).to_have_text(f"Save · {euro_en(before)}")
+
+    # Well done instead; a side salad as a second side opens Dressing, which must be chosen.
+    choose(dialog, "Well done")
+    expect(pressed).to_have_text(["Well done", "Fries"])
+    choose(dialog, "Side salad")
+    expect(dialog.locator(".modifier-group", has_text="Dressing")).to_be_visible()
+    expect(save).to_be_disabled()
+    expect(dialog.locator(".modifier-missing")).to_contain_text("Dressing")
+    pages.screenshot(anna, "2-change-choices-nested")
+    choose(dialog, "Yoghurt-mint")
+    expect(save).to_be_enabled()
+    new_choices = ["Well done", "Fries", "Side salad", "Yoghurt-mint"]
+    expected_line = 2 * line_price(menu, "Steak", new_choices)
+    expect(save).to_have_text(f"Save · {euro_en(expected_line)}")
+    pages.screenshot(anna, "3-change-choices-ready")
+
+    # One PATCH with the new choices only: quantity and note did not change.
+    with anna.expect_request(lambda r: r.method == "PATCH") as patch:
+        save.tap()
+    assert patch.value.post_data_json == {"modifiers": [modifier_ids[name] for name in new_choices]}
+    assert patch.value.headers.get("idempotency-key")
+    expect(dialog).to_have_count(0)
+
+    # The ticket shows the new choices and price; the API has the same line.
+    expect(steak.locator(".line__modifier")).to_have_text([re.compile(f"^{name}") for name in new_choices])
+    expect(steak.locator(".line__modifier--nested")).to_have_text(re.compile("^Yoghurt-mint"))
+    expect(steak.locator(".line__price")).to_have_text(euro_en(expected_line))
+    expect(steak.locator(".line__qty")).to_have_text("2\u00d7")
+    expect(steak.locator(".line__note")).to_have_text("no pepper sauce")
+    order = anna.request.get(f"{pages.base_url}/api/orders/{order_id}/").json()
+    expected_total = expected_line + line_price(menu, "Carpaccio", [])
+    assert order["total"] == expected_total
+    expect(anna.locator("#total")).to_have_attribute("data-total", str(expected_total))
+    line = next(line for line in order["lines"] if line["name"] == "Steak")
+    assert line["total"] == expected_line
+    assert [m["name"] for m in line["modifiers"]] == new_choices
+    assert [m["id"] for m in line["modifiers"]] == [modifier_ids[name] for name in new_choices]
+    salad = next(m for m in line["modifiers"] if m["name"] == "Side salad")
+    assert next(m for m in line["modifiers"] if m["name"] == "Yoghurt-mint")["parent"] == salad["line_modifier"]
+    pages.screenshot(anna, "4-ticket")
+
+    # Tapping it again shows the new choices. Another tablet sends the order while Anna is
+    # changing them: the server refuses, and the dialog stays open and says why.
+    steak.tap()
+    expect(anna.locator(".line-sheet__choices-text")).to_have_text("Well done, Fries, Side salad (Yoghurt-mint)")
+    anna.locator('.line-sheet [data-action="change-choices"]').tap()
+    expect(pressed).to_have_text(new_choices)
+    csrf = next(c["value"] for c in anna.context.cookies() if c["name"] == "csrftoken")
+    answer = anna.request.post(
+        f"{pages.base_url}/api/orders/{order_id}/send/",
+        data={},
+        headers={"X-CSRFToken": csrf, "Referer": pages.base_url + "/"},
+    )
+    assert answer.ok, answer.text()
+    choose(dialog, "Medium")
+    save.tap()
+    expect(dialog.locator(".modifier-missing")).to_have_text("This line was sent to the kitchen; void it instead.")
+    expect(save).to_be_enabled()
+    pages.screenshot(anna, "5-refused")
+    dialog.locator("button", has_text="Cancel").tap()
+    expect(dialog).to_have_count(0)
+
+    # Sent, the line has no edit at all.
+    sent = anna.locator('.line[data-status="sent"]', has_text="Steak")
+    expect(sent).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    expect(sent.locator(".line__modifier")).to_have_text([re.compile(f"^{name}") for name in new_choices])
+    sent.tap()
+    expect(anna.locator('.line-sheet [data-action="void"]')).to_be_visible()
+    expect(anna.locator('.line-sheet [data-action="change-choices"]')).to_have_count(0)
+    expect(anna.locator('.line-sheet [data-action="save"]')).to_have_count(0)
+
+
+def test_on_a_phone_the_choices_of_a_pending_line_can_be_changed(pages):
+    page = pages.open(PHONE)
+    sign_in(page, "Anna", "1111")
+    order_id = open_table(page, "10", 2)
+    order = page.request.get(f"{pages.base_url}/api/orders/{order_id}/").json()
+    menu = page.request.get(f"{pages.base_url}/api/outlets/{order['outlet']}/menu/").json()
+    add_steak(page, ["Rare", "Mashed potatoes"], note="sauce on the side")
+
+    page.locator("#show-ticket").tap()
+    line = page.locator('.line[data-status="pending"]')
+    line.tap()
+    pages.screenshot(page, "1-line-sheet")
+    # Seat changed in the sheet first: it goes along with the new choices.
+    page.locator('.line-sheet [aria-label="Seat"] .chip[data-value="2"]').tap()
+    page.locator('.line-sheet [data-action="change-choices"]').tap()
+    dialog = page.locator(".modifier-dialog")
+    save = dialog.locator('[data-action="save"]')
+    choose(dialog, "Side salad")
+    expect(save).to_be_disabled()
+    pages.screenshot(page, "2-change-choices-nested")
+    choose(dialog, "Vinaigrette")
+    expect(save).to_be_enabled()
+    expect(save).to_be_in_viewport(ratio=1)
+    pages.screenshot(page, "3-change-choices-ready")
+    # The note is further down the sheet, not under its sticky buttons.
+    note = dialog.locator('input[name="note"]')
+    note.scroll_into_view_if_needed()
+    expect(note).to_have_value("sauce on the side")
+    note_box, footer_box = note.bounding_box(), dialog.locator("footer").bounding_box()
+    assert note_box["y"] + note_box["height"] <= footer_box["y"], (note_box, footer_box)
+    pages.screenshot(page, "4-change-choices-note")
+    save.tap()
+    expect(dialog).to_have_count(0)
+
+    choices = ["Rare", "Mashed potatoes", "Side salad", "Vinaigrette"]
+    expected = line_price(menu, "Steak", choices)
+    expect(line.locator(".line__modifier")).to_have_text([re.compile(f"^{name}") for name in choices])
+    expect(line.locator(".line__price")).to_have_text(euro_en(expected))
+    expect(page.locator('.ticket-seat[data-seat="2"] .line')).to_have_count(1)
+    order = page.request.get(f"{pages.base_url}/api/orders/{order_id}/").json()
+    assert order["total"] == expected
+    assert [m["name"] for m in order["lines"][0]["modifiers"]] == choices
+    assert order["lines"][0]["seat"] == 2
+    assert order["lines"][0]["note"] == "sauce on the side"
+    pages.screenshot(page, "5-ticket")
+
+    # The kitchen runs out of mashed potatoes. The line still has them: the dialog shows the
+    # choice, which can be taken off but not kept; without it the salad is the free side.
+    mark_modifier_sold_out("Mashed potatoes")
+    page.reload()
+    page.locator("#show-ticket").tap()
+    line.tap()
+    page.locator('.line-sheet [data-action="change-choices"]').tap()
+    mash = dialog.locator(".option", has_text="Mashed potatoes")
+    expect(mash).to_have_attribute("aria-pressed", "true")
+    expect(mash).to_contain_text("sold out")
+    expect(save).to_be_disabled()
+    expect(dialog.locator(".modifier-missing")).to_have_text("Sold out now: Mashed potatoes")
+    pages.screenshot(page, "6-sold-out")
+    mash.tap()
+    expect(mash).to_be_disabled()
+    expect(save).to_be_enabled()
+    save.tap()
+    expect(dialog).to_have_count(0)
+    choices = ["Rare", "Side salad", "Vinaigrette"]
+    expected = line_price(menu, "Steak", choices)
+    expect(line.locator(".line__price")).to_have_text(euro_en(expected))
+    assert page.request.get(f"{pages.base_url}/api/orders/{order_id}/").json()["total"] == expected
