@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from idempotency.decorators import idempotent
 from orders import selectors, services
-from orders.models import Item, Order, OrderLine
+from orders.models import Item, Modifier, Order, OrderLine
 from staff.models import Role, User
 from staff.permissions import role_required
 from tables.models import Outlet, Table
@@ -339,3 +339,22 @@ class ItemAvailabilityView(APIView):
             changes["remaining_qty"] = data["remaining_qty"]
         item = services.set_item_availability(item=get_object_or_404(Item, pk=item_id), by=request.user, **changes)
         return Response(selectors.item_availability(item))
+
+
+class ModifierAvailabilitySerializer(StrictSerializer):
+    is_available = serializers.BooleanField()
+
+
+class ModifierAvailabilityView(APIView):
+    """Mark a choice sold out or back (no more fries); every tablet offering it hears it."""
+
+    permission_classes = [role_required(Role.MANAGER, Role.KITCHEN, Role.WAITER, Role.BARTENDER)]
+
+    @extend_schema(request=ModifierAvailabilitySerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, modifier_id: int):
+        data = _valid(ModifierAvailabilitySerializer, request.data)
+        modifier = services.set_modifier_availability(
+            modifier=get_object_or_404(Modifier, pk=modifier_id), by=request.user, is_available=data["is_available"]
+        )
+        return Response({"id": modifier.pk, "is_available": modifier.is_available})

@@ -10,8 +10,9 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from orders.models import Item, Order
+from orders.models import Item, Modifier, Order
 from orders.selectors import item_availability, table_states
+from tables.models import Outlet
 
 logger = logging.getLogger(__name__)
 
@@ -87,5 +88,20 @@ def announce_order_on_commit(order: Order, *, other_tables: tuple[int | None, ..
 
     def announce() -> None:
         _send([*(_table_messages(table_ids) if table_ids else []), (group, message)])
+
+    transaction.on_commit(announce)
+
+
+def announce_modifier_on_commit(modifier: Modifier) -> None:
+    """After commit: a choice sold out or back, to every outlet whose items offer its group."""
+    message = {"type": "floor.modifier", "modifier": {"id": modifier.pk, "is_available": modifier.is_available}}
+    group_id = modifier.group_id
+
+    def announce() -> None:
+        outlets = Outlet.objects.filter(menus__categories__items__modifier_groups=group_id).distinct()
+        # A group opened by another group's choice (Side salad -> Dressing) reaches its outlets too.
+        openers = Outlet.objects.filter(menus__categories__items__modifier_groups__modifiers__opens_group=group_id)
+        ids = set(outlets.values_list("pk", flat=True)) | set(openers.values_list("pk", flat=True))
+        _send([(floor_group(outlet_id), message) for outlet_id in sorted(ids)])
 
     transaction.on_commit(announce)

@@ -52,5 +52,8 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
     async def floor_item(self, event):
         await self.send_json({"type": "item", "item": event["item"]})
 
+    async def floor_modifier(self, event):
+        await self.send_json({"type": "modifier", "modifier": event["modifier"]})
+
     async def floor_order(self, event):
         await self.send_json({"type": "order", "order": event["order"]})

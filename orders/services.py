@@ -676,3 +676,18 @@ def set_item_availability(
         item_availability_changed.send(sender=Item, items=[item], by=by)
         broadcasts.announce_items_on_commit([item.pk])
     return item
+
+
+def set_modifier_availability(*, modifier: Modifier, by: User, is_available: bool) -> Modifier:
+    """Mark a choice sold out ("no more fries") or back; every tablet offering it hears of it."""
+    if not by.has_role(Role.MANAGER, Role.KITCHEN, Role.WAITER, Role.BARTENDER):
+        raise PermissionDenied(_("You cannot change what is available."))
+    with transaction.atomic():
+        modifier = Modifier.objects.select_for_update().get(pk=modifier.pk)
+        modifier.is_available = is_available
+        modifier.save(update_fields=["is_available"])
+        record_audit(
+            actor=by, action="modifier_availability_changed", subject=modifier, details={"is_available": is_available}
+        )
+        broadcasts.announce_modifier_on_commit(modifier)
+    return modifier

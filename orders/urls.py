@@ -18,4 +18,9 @@ urlpatterns = [
     path("orders/<int:order_id>/assign/", api.AssignView.as_view(), name="assign"),
     path("orders/<int:order_id>/covers/", api.CoversView.as_view(), name="covers"),
     path("items/<int:item_id>/availability/", api.ItemAvailabilityView.as_view(), name="item-availability"),
+    path(
+        "modifiers/<int:modifier_id>/availability/",
+        api.ModifierAvailabilityView.as_view(),
+        name="modifier-availability",
+    ),
 ]

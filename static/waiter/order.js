@@ -317,6 +317,21 @@ function onMessage(message) {
     if (!item) return;
     Object.assign(item, message.item);
     updateItemTile($("items"), item, tapItem);
+  } else if (message.type === "modifier") {
+    // A choice sold out or back: tell the waiter now, and the next modifier dialog shows it.
+    const { id, is_available: available } = message.modifier;
+    let name = null;
+    for (const group of Object.values(state.menu?.modifier_groups || {})) {
+      const modifier = group.modifiers.find((m) => m.id === id);
+      if (modifier) {
+        modifier.is_available = available;
+        name = modifier.name;
+      }
+    }
+    if (state.modifiers?.[id]) state.modifiers[id].is_available = available;
+    if (name) {
+      toast(interpolate(available ? gettext("%s is back.") : gettext("Sold out: %s"), [name]), available ? "ok" : "info");
+    }
   }
 }
 

@@ -216,6 +216,19 @@ async def test_86ing_an_item_is_pushed_to_the_floor(layer, world, cookies):
     await socket.disconnect()
 
 
+async def test_a_sold_out_choice_is_pushed_to_the_floor_even_when_nested(layer, world, cookies):
+    socket = await connected_socket(world.outlet.pk, cookies["waiter"])
+
+    # Fries hangs off the steak's Side group; Vinaigrette only off Side salad's Dressing group.
+    for modifier in (world.fries, world.vinaigrette):
+        await database_sync_to_async(services.set_modifier_availability)(
+            modifier=modifier, by=world.kitchen, is_available=False
+        )
+        message = await receive_until(socket, lambda m: m["type"] == "modifier", "modifier message")
+        assert message == {"type": "modifier", "modifier": {"id": modifier.pk, "is_available": False}}
+    await socket.disconnect()
+
+
 async def test_the_last_one_off_a_countdown_is_pushed_as_86d(layer, world, cookies):
     await database_sync_to_async(services.set_item_availability)(item=world.salad, by=world.manager, remaining_qty=1)
     order, _ = await database_sync_to_async(services.open_order)(

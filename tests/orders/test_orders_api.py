@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from idempotency.decorators import ABANDONED_AFTER as IDEMPOTENCY_ABANDONED_AFTER
 from idempotency.models import IdempotentResponse
 from orders.models import Item, LineStatusChange, Menu, MenuWindow, Order, OrderLine
-from staff.models import Role
+from staff.models import AuditEntry, Role
 from tests.factories import (
     AreaFactory,
     CategoryFactory,
@@ -829,3 +829,18 @@ def test_a_pending_lines_choices_are_changed_through_the_api(waiter, world, orde
     entry = changed.json()["lines"][0]
     assert [m["name"] for m in entry["modifiers"]] == ["Medium", "Fries", "Egg"]
     assert entry["total"] == world.steak.price + world.egg.price_delta
+
+
+def test_a_choice_sold_out_through_the_api_is_refused_on_new_lines(waiter, world, order):
+    response = waiter.post(f"/api/modifiers/{world.fries.pk}/availability/", {"is_available": False}, format="json")
+    assert response.status_code == 200 and response.json() == {"id": world.fries.pk, "is_available": False}
+    menu = waiter.get(f"/api/outlets/{world.outlet.pk}/menu/").json()
+    fries = next(m for m in menu["modifier_groups"][str(world.sides.pk)]["modifiers"] if m["id"] == world.fries.pk)
+    assert fries["is_available"] is False
+    refused = waiter.post(
+        f"/api/orders/{order['id']}/lines/",
+        {"item": world.steak.pk, "seat": 1, "modifiers": [world.rare.pk, world.fries.pk]},
+        format="json",
+    )
+    assert refused.status_code == 400 and "sold out" in refused.json()["modifiers"][0]
+    assert AuditEntry.objects.filter(action="modifier_availability_changed").exists()
