@@ -22,8 +22,12 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The worker prints kitchen tickets and fires courses on time; it stops with daphne.
 run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/  (waiter PINs are in README.md)"
+	$(BIN)/python manage.py printing_sweep
+	$(BIN)/python manage.py db_worker --queue-name '*' --interval 0.2 --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 lint: install

@@ -45,10 +45,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_tasks",
+    "django_tasks_db",
     "idempotency",
     "staff",
     "tables",
     "orders",
+    "printing",
     "kitchen",
     "pms_integration",
     "waiter",
@@ -114,6 +117,17 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Background work (print jobs, later PMS postings) runs from rows in the database,
+# claimed by `manage.py db_worker` processes with SKIP LOCKED: several may run at once.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "printing"]}}
+
+# Printers: a short socket timeout (python-escpos defaults to 60 s) and the retry
+# delays in seconds before a job fails over to the backup printer.
+PRINTER_TIMEOUT = float(os.environ.get("PRINTER_TIMEOUT", "3"))
+PRINT_RETRY_DELAYS = [float(s) for s in os.environ.get("PRINT_RETRY_DELAYS", "2,5,15").split(",") if s]
+os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path(tempfile.gettempdir()) / "tafel-escpos"))
+Path(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]).mkdir(parents=True, exist_ok=True)  # escpos fails without it
 
 AUTH_USER_MODEL = "staff.User"
 AUTH_PASSWORD_VALIDATORS = [

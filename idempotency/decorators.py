@@ -34,21 +34,26 @@ def idempotent(view_method):
     @functools.wraps(view_method)
     def wrapper(view, request, *args, **kwargs):
         key = request.headers.get(HEADER)
-        if not key or not request.user.is_authenticated:
-            return view_method(view, request, *args, **kwargs)
-        if len(key) > 100:
+        if key and len(key) > 100:
             return Response({HEADER: "At most 100 characters."}, status=400)
+        owner = request.user if request.user.is_authenticated else None
+        if owner is None and request.auth is not None:
+            # A device (a kitchen screen) keeps its keys apart under the person who paired it.
+            owner = getattr(request.auth, "idempotency_user", None)
+            key = f"{request.auth.idempotency_scope}{key}" if key and owner else key
+        if not key or owner is None:
+            return view_method(view, request, *args, **kwargs)
         fingerprint = _fingerprint(request)
         IdempotentResponse.objects.filter(
-            key=key, user=request.user, status_code=0, created_at__lt=timezone.now() - ABANDONED_AFTER
+            key=key, user=owner, status_code=0, created_at__lt=timezone.now() - ABANDONED_AFTER
         ).delete()
         try:
             with transaction.atomic():
                 record = IdempotentResponse.objects.create(
-                    key=key, user=request.user, method=request.method, path=request.path[:300], fingerprint=fingerprint
+                    key=key, user=owner, method=request.method, path=request.path[:300], fingerprint=fingerprint
                 )
         except IntegrityError:
-            first = IdempotentResponse.objects.get(key=key, user=request.user)
+            first = IdempotentResponse.objects.get(key=key, user=owner)
             if first.fingerprint != fingerprint:
                 return Response({HEADER: "This key was used for a different request."}, status=422)
             if first.status_code == 0:

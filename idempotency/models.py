@@ -5,7 +5,7 @@ from django.db import models
 class IdempotentResponse(models.Model):
     """The first answer to a state-changing request, replayed when the client retries it."""
 
-    key = models.CharField(max_length=100)
+    key = models.CharField(max_length=120)  # a device's keys carry its scope
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=300)

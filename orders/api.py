@@ -231,6 +231,21 @@ class OrderLineView(APIView):
         return Response(selectors.order_detail(order_id=order_id))
 
 
+class LineNoteSerializer(StrictSerializer):
+    note = serializers.CharField(max_length=200, allow_blank=True)
+
+
+class SentLineNoteView(APIView):
+    permission_classes = [FloorRole]
+
+    @extend_schema(request=LineNoteSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, order_id: int, line_id: int):
+        data = _valid(LineNoteSerializer, request.data)
+        services.change_sent_line_note(line=_line(order_id, line_id), by=request.user, note=data["note"])
+        return Response(selectors.order_detail(order_id=order_id))
+
+
 class VoidLineView(APIView):
     permission_classes = [FloorRole]
 

@@ -21,6 +21,16 @@ def floor_group(outlet_id: int) -> str:
     return f"floor.{outlet_id}"
 
 
+def waiter_group(user_id: int) -> str:
+    """One waiter's tablets, wherever they are signed in (kitchen "ready" calls)."""
+    return f"waiter.{user_id}"
+
+
+def send_messages(messages: list[tuple[str, dict]]) -> None:
+    """Send (group, message) pairs in one trip; a dead layer is logged, never raised."""
+    _send(messages)
+
+
 def _send(messages: list[tuple[str, dict]]) -> None:
     """Send (group, message) pairs in one trip into the event loop."""
     layer = get_channel_layer()

@@ -3,12 +3,16 @@
 Tablets only listen here; every command goes through the REST API.
 """
 
+import logging
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from orders.broadcasts import floor_group
+from orders.broadcasts import floor_group, waiter_group
 from orders.services import FLOOR_ROLES
 from tables.models import Outlet
+
+logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -30,7 +34,9 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.group = floor_group(self.outlet_id)
+        self.own_group = waiter_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(self.own_group, self.channel_name)
         await self.accept()
 
     @database_sync_to_async
@@ -39,7 +45,11 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+                await self.channel_layer.group_discard(self.own_group, self.channel_name)
+            except Exception:  # Redis down: its subscriptions went with it
+                logger.warning("Could not leave the floor groups on disconnect", exc_info=True)
 
     async def receive_json(self, content, **kwargs):
         # Listen-only socket: answer pings so tablets can tell a dead link from a quiet floor.
@@ -57,3 +67,7 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
 
     async def floor_order(self, event):
         await self.send_json({"type": "order", "order": event["order"]})
+
+    async def kitchen_ready(self, event):
+        # The kitchen calls this waiter: an order (or a course) of theirs is ready at the pass.
+        await self.send_json({"type": "ready", "fire": event["fire"]})

@@ -29,6 +29,7 @@ from orders.models import (
 from orders.selectors import item_is_served_now
 from orders.signals import (
     item_availability_changed,
+    line_note_changed,
     line_voided,
     lines_added,
     order_assigned,
@@ -412,6 +413,30 @@ def update_pending_line(
         broadcasts.announce_order_on_commit(order)
         if countdown_changed:
             broadcasts.announce_items_on_commit([line.item_id])
+    return line
+
+
+def change_sent_line_note(*, line: OrderLine, by: User, note: str) -> OrderLine:
+    """Change the note of a line the kitchen already has ("no salt", "allergy: nuts").
+
+    The kitchen hears it through `line_note_changed` and flashes the note on its ticket.
+    """
+    _require_floor_role(by)
+    note = (note or "").strip()
+    with transaction.atomic():
+        order = _lock_order(line.order)
+        line = OrderLine.objects.select_for_update().get(pk=line.pk)
+        if line.status != OrderLine.Status.SENT:
+            raise ValidationError({"line": _("Only a line in the kitchen takes a new note this way.")})
+        _validate_line_fields(order=order, qty=line.qty, seat=line.seat, course=line.course, note=note)
+        if note == line.note:
+            return line
+        line.note = note
+        line.save(update_fields=["note"])
+        _touch(order)
+        record_audit(actor=by, action="sent_line_note_changed", subject=line, details={"note": note})
+        line_note_changed.send(sender=Order, order=order, line=line, by=by)
+        broadcasts.announce_order_on_commit(order)
     return line
 
 

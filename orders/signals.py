@@ -14,6 +14,8 @@ lines_added = Signal()
 order_sent = Signal()
 # order, line, by, reason, approval
 line_voided = Signal()
+# order, line, by  (a note changed on a line the kitchen already has)
+line_note_changed = Signal()
 # order, from_table, to_table, by
 order_transferred = Signal()
 # source, target, by

@@ -10,6 +10,7 @@ urlpatterns = [
     path("orders/<int:order_id>/lines/", api.OrderLinesView.as_view(), name="order-lines"),
     path("orders/<int:order_id>/lines/batch/", api.OrderLinesBatchView.as_view(), name="order-lines-batch"),
     path("orders/<int:order_id>/lines/<int:line_id>/", api.OrderLineView.as_view(), name="order-line"),
+    path("orders/<int:order_id>/lines/<int:line_id>/note/", api.SentLineNoteView.as_view(), name="line-note"),
     path("orders/<int:order_id>/lines/<int:line_id>/void/", api.VoidLineView.as_view(), name="void-line"),
     path("orders/<int:order_id>/send/", api.SendView.as_view(), name="send"),
     path("orders/<int:order_id>/serve/", api.ServeView.as_view(), name="serve"),

@@ -8,9 +8,11 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from channels.layers import channel_layers
 from django.db import connection
 from rest_framework.test import APIClient
 
+from kitchen.models import ModifierRoute, Station, StationRoute
 from staff.models import Role
 from tests.factories import (
     AreaFactory,
@@ -67,6 +69,29 @@ def requires_postgres(db):
 def requires_redis(settings):
     if not settings.REDIS_URL:
         _must_or_skip("needs Redis: set REDIS_URL", "REQUIRE_SERVICES")
+
+
+IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+def redis_layers(url: str) -> dict:
+    return {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [url]}}}
+
+
+@pytest.fixture(params=["in_memory", "redis"])
+async def layer(request, settings):
+    """Run a socket test on both channel layers, with a fresh layer instance each time."""
+    if request.param == "redis":
+        request.getfixturevalue("requires_redis")
+        settings.CHANNEL_LAYERS = redis_layers(settings.REDIS_URL)
+    else:
+        settings.CHANNEL_LAYERS = IN_MEMORY
+    channel_layers.backends.clear()
+    yield request.param
+    for backend in list(channel_layers.backends.values()):
+        if hasattr(backend, "flush"):
+            await backend.flush()
+    channel_layers.backends.clear()
 
 
 @dataclass
@@ -162,3 +187,26 @@ def api_as():
         return client
 
     return make
+
+
+@dataclass
+class Kitchen:
+    hot: Station
+    cold: Station
+    expo: Station
+    dessert: object  # an item of course 3, routed to cold
+
+
+@pytest.fixture
+def kitchen(world) -> Kitchen:
+    """A kitchen for the bistro of `world`: cold does starters (and side salads), hot the mains, expo the pass."""
+    hot = Station.objects.create(outlet=world.outlet, name="Hot", code="hot", sort_order=1)
+    cold = Station.objects.create(outlet=world.outlet, name="Cold", code="cold", sort_order=2)
+    expo = Station.objects.create(outlet=world.outlet, name="Expo", code="expo", kind=Station.Kind.EXPO, sort_order=9)
+    StationRoute.objects.create(station=hot, category=world.steak.category)
+    StationRoute.objects.create(station=cold, category=world.salad.category)
+    ModifierRoute.objects.create(modifier=world.side_salad, station=cold)
+    desserts = CategoryFactory(menu=world.salad.category.menu, name="Desserts", default_course=3)
+    dessert = ItemFactory(category=desserts, name="Crème brûlée", price=850, tax_rate=world.salad.tax_rate)
+    StationRoute.objects.create(station=cold, category=desserts)
+    return Kitchen(hot=hot, cold=cold, expo=expo, dessert=dessert)

@@ -9,7 +9,6 @@ import uuid
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
@@ -28,28 +27,6 @@ HOST = (b"host", b"127.0.0.1")
 # Long enough for a Redis round trip on a busy CI machine; only waits when a message is missing.
 WAIT = 3
 QUIET = 0.5
-
-IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-
-
-def redis_layers(url: str) -> dict:
-    return {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [url]}}}
-
-
-@pytest.fixture(params=["in_memory", "redis"])
-async def layer(request, settings):
-    """Run each test on both channel layers, with a fresh layer instance each time."""
-    if request.param == "redis":
-        request.getfixturevalue("requires_redis")
-        settings.CHANNEL_LAYERS = redis_layers(settings.REDIS_URL)
-    else:
-        settings.CHANNEL_LAYERS = IN_MEMORY
-    channel_layers.backends.clear()
-    yield request.param
-    for backend in list(channel_layers.backends.values()):
-        if hasattr(backend, "flush"):
-            await backend.flush()
-    channel_layers.backends.clear()
 
 
 def session_cookie(person) -> bytes:

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from kitchen.models import Station, StationRoute
+from kitchen.models import ModifierRoute, Station, StationRoute
 from orders.models import (
     Category,
     Course,
@@ -26,6 +26,7 @@ from orders.models import (
     TaxRate,
 )
 from pms_integration.models import GuestStay, Hotel, Room
+from printing.models import Printer
 from staff.models import Role, User
 from staff.services import ensure_role_groups, set_pin
 from tables.models import Area, Outlet, Table
@@ -342,6 +343,7 @@ class Command(BaseCommand):
             self._menu(bar, "Bar", 0, BAR_MENU, taxes, groups)
             room_service = self._outlet(ROOM_SERVICE_NAME, Outlet.Kind.ROOM_SERVICE, "RS", ROOM_SERVICE_STATIONS)
             self._menu(room_service, "Room service", 0, ROOM_SERVICE_MENU, taxes, groups)
+            self._kitchen(bistro, groups)
             self._staff()
             self._hotel()
         self._summary()
@@ -381,6 +383,19 @@ class Command(BaseCommand):
         for sort_order, (code, station, kind_) in enumerate(stations):
             Station.objects.create(outlet=outlet, code=code, name=station, kind=kind_, sort_order=sort_order)
         return outlet
+
+    def _kitchen(self, bistro: Outlet, groups: dict[str, ModifierGroup]) -> None:
+        """A side salad with a main is made at the cold station; the kitchen's printers wait to be set up."""
+        stations = {station.code: station for station in Station.objects.filter(outlet=bistro)}
+        side_salad = Modifier.objects.get(group=groups["Side"], name="Side salad")
+        ModifierRoute.objects.create(modifier=side_salad, station=stations["koud"])
+        # Inactive until a manager enters the real address (Back office > Printers): the demo has no printer.
+        for code, address in (("warm", "192.168.1.51"), ("koud", "192.168.1.52"), ("bar", "192.168.1.53")):
+            printer = Printer.objects.create(
+                outlet=bistro, name=f"Bon {stations[code].name.lower()}", host=address, is_active=False
+            )
+            stations[code].printer = printer
+            stations[code].save(update_fields=["printer"])
 
     def _area(self, outlet: Outlet, name: str, sort_order: int, width: int, height: int, tables) -> Area:
         area = Area.objects.create(

@@ -1,0 +1,289 @@
+"""Kitchen API: boards and commands for kitchen screens, firing for waiters, pairing for managers.
+
+Screens only listen on their socket; every command comes through here and calls a service.
+"""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from idempotency.decorators import idempotent
+from kitchen import selectors, services
+from kitchen.authentication import SESSION_KEY, KitchenDisplayAuthentication
+from kitchen.models import Fire, KitchenDisplay, Station, Ticket, TicketItem
+from orders.models import Order
+from staff.models import Role
+from staff.permissions import role_required
+
+# People sign in as everywhere else; kitchen screens by their paired-device session.
+AUTHENTICATION = [*api_settings.DEFAULT_AUTHENTICATION_CLASSES, KitchenDisplayAuthentication]
+FiringRole = role_required(*services.FIRING_ROLES)
+ManagerRole = role_required(Role.MANAGER)
+
+
+class KitchenActor(BasePermission):
+    """A paired kitchen display, or a signed-in person with a kitchen or manager role."""
+
+    message = "Only kitchen screens, the kitchen and managers may do this."
+
+    def has_permission(self, request, view):
+        if isinstance(request.auth, KitchenDisplay):
+            return True
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_role(*services.KITCHEN_ROLES))
+
+
+def actor(request):
+    return request.auth if isinstance(request.auth, KitchenDisplay) else request.user
+
+
+def _station_for(request, station_id: int) -> Station:
+    station = get_object_or_404(Station, pk=station_id)
+    services._require_kitchen_actor(actor(request), station)
+    return station
+
+
+class KitchenView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [KitchenActor]
+
+
+class AfterSerializer(serializers.Serializer):
+    after = serializers.IntegerField(min_value=0, max_value=2**62)
+
+
+class RushSerializer(serializers.Serializer):
+    rush = serializers.BooleanField(default=True)
+
+
+class OverrideSerializer(serializers.Serializer):
+    override = serializers.BooleanField(default=False)
+
+
+class FireCourseSerializer(serializers.Serializer):
+    course = serializers.IntegerField(min_value=1, max_value=99)
+
+
+class PairSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=12)
+    name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+
+
+def _valid(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class StationBoardView(KitchenView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, station_id: int):
+        return Response(selectors.board(station=_station_for(request, station_id)))
+
+
+class StationChangesView(KitchenView):
+    @extend_schema(parameters=[OpenApiParameter("after", int, required=True)], responses=OpenApiTypes.OBJECT)
+    def get(self, request, station_id: int):
+        data = _valid(AfterSerializer, request.query_params)
+        return Response(selectors.changes_since(station=_station_for(request, station_id), after=data["after"]))
+
+
+def _ticket_answer(ticket: Ticket) -> Response:
+    return Response(selectors.tickets_by_id({ticket.pk})[ticket.pk])
+
+
+def _ticket(ticket_id: int) -> Ticket:
+    return get_object_or_404(Ticket.objects.select_related("station"), pk=ticket_id)
+
+
+class TicketActionView(KitchenView):
+    action = ""
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, ticket_id: int):
+        service = {
+            "start": services.start_ticket,
+            "bump": services.bump_ticket,
+            "recall": services.recall_ticket,
+        }[self.action]
+        ticket = service(ticket=_ticket(ticket_id), by=actor(request))
+        return _ticket_answer(ticket)
+
+
+class TicketRushView(KitchenView):
+    @extend_schema(request=RushSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, ticket_id: int):
+        data = _valid(RushSerializer, request.data)
+        ticket = services.set_ticket_rush(ticket=_ticket(ticket_id), rush=data["rush"], by=actor(request))
+        return _ticket_answer(ticket)
+
+
+class TicketReprintView(KitchenView):
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, ticket_id: int):
+        ticket = _ticket(ticket_id)
+        services.reprint_ticket(ticket=ticket, by=actor(request))
+        return _ticket_answer(ticket)
+
+
+class TicketItemActionView(KitchenView):
+    action = ""
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, item_id: int):
+        item = get_object_or_404(TicketItem, pk=item_id)
+        service = services.start_item if self.action == "start" else services.ready_item
+        item = service(item=item, by=actor(request))
+        return _ticket_answer(item.ticket)
+
+
+class RecallLastView(KitchenView):
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, station_id: int):
+        station = get_object_or_404(Station, pk=station_id)
+        if station.kind == Station.Kind.EXPO:
+            last = (
+                Fire.objects.filter(outlet_id=station.outlet_id, status=Fire.Status.BUMPED)
+                .order_by("-bumped_at", "-pk")
+                .first()
+            )
+            if last is None:
+                return Response({"station": ["Nothing was bumped here yet."]}, status=400)
+            fire = services.recall_fire(fire=last, by=actor(request))
+            return Response(selectors.fires_by_id({fire.pk})[fire.pk])
+        ticket = services.recall_last_ticket(station=station, by=actor(request))
+        return _ticket_answer(ticket)
+
+
+class FireBumpView(KitchenView):
+    @extend_schema(request=OverrideSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, fire_id: int):
+        data = _valid(OverrideSerializer, request.data)
+        fire = services.bump_fire(
+            fire=get_object_or_404(Fire, pk=fire_id), by=actor(request), override=data["override"]
+        )
+        return Response(selectors.fires_by_id({fire.pk})[fire.pk])
+
+
+class FireRecallView(KitchenView):
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, fire_id: int):
+        fire = services.recall_fire(fire=get_object_or_404(Fire, pk=fire_id), by=actor(request))
+        return Response(selectors.fires_by_id({fire.pk})[fire.pk])
+
+
+# --- waiters --------------------------------------------------------------------------------
+
+
+class OrderFireView(APIView):
+    permission_classes = [FiringRole]
+
+    @extend_schema(request=FireCourseSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, order_id: int):
+        data = _valid(FireCourseSerializer, request.data)
+        order = get_object_or_404(Order, pk=order_id)
+        services.fire_course(order=order, course=data["course"], by=request.user)
+        return Response({"fires": selectors.fires_for_order(order_id=order.pk)})
+
+
+class OrderRushView(APIView):
+    permission_classes = [FiringRole]
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, order_id: int):
+        order = get_object_or_404(Order, pk=order_id)
+        services.rush_order(order=order, by=request.user)
+        return Response({"fires": selectors.fires_for_order(order_id=order.pk)})
+
+
+class OrderFiresView(APIView):
+    permission_classes = [FiringRole]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, order_id: int):
+        order = get_object_or_404(Order, pk=order_id)
+        return Response({"fires": selectors.fires_for_order(order_id=order.pk)})
+
+
+class ReadyView(APIView):
+    permission_classes = [FiringRole]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return Response({"ready": selectors.ready_for_waiter(waiter_id=request.user.pk)})
+
+
+# --- pairing screens --------------------------------------------------------------------------
+
+
+class StationsView(APIView):
+    permission_classes = [ManagerRole]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        stations = Station.objects.select_related("outlet").order_by("outlet_id", "sort_order", "name")
+        return Response({"stations": [selectors.station_entry(s) for s in stations]})
+
+
+class PairingCodeView(APIView):
+    permission_classes = [ManagerRole]
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, station_id: int):
+        # Not idempotent on purpose: each press issues a fresh single-use code.
+        pairing = services.issue_pairing_code(station=get_object_or_404(Station, pk=station_id), by=request.user)
+        return Response(
+            {"code": pairing.code, "station": pairing.station_id, "expires_at": pairing.expires_at.isoformat()},
+            status=201,
+        )
+
+
+class PairDisplayView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=PairSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        data = _valid(PairSerializer, request.data)
+        display = services.pair_display(code=data["code"], name=data["name"])
+        # A screen is a device: whoever was signed in on it is signed out.
+        request._request.session.flush()
+        request._request.session[SESSION_KEY] = display.pk
+        request._request.session.set_expiry(60 * 60 * 24 * 365)
+        return Response(_display_entry(display), status=201)
+
+
+def _display_entry(display: KitchenDisplay) -> dict:
+    return {"id": display.pk, "name": display.name, "station": selectors.station_entry(display.station)}
+
+
+class CurrentDisplayView(KitchenView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        if not isinstance(request.auth, KitchenDisplay):
+            return Response({"display": ["This is not a paired kitchen screen."]}, status=400)
+        return Response(_display_entry(request.auth))
+
+
+class UnpairDisplayView(APIView):
+    permission_classes = [ManagerRole]
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, display_id: int):
+        display = services.unpair_display(display=get_object_or_404(KitchenDisplay, pk=display_id), by=request.user)
+        return Response({"id": display.pk, "is_active": display.is_active})

@@ -1,0 +1,85 @@
+"""A kitchen screen's live feed: numbered ticket (or, on expo, order) changes of one station.
+
+Only displays paired to the station, and managers, may
+listen. Screens never command over the socket; they may ask to resync from a number.
+"""
+
+import logging
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import timezone
+
+from kitchen import selectors
+from kitchen.authentication import SESSION_KEY
+from kitchen.broadcasts import station_group
+from kitchen.models import KitchenDisplay, Station
+from staff.models import Role
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+class StationConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.station_id = self.scope["url_route"]["kwargs"]["station_id"]
+        verdict = await self._verdict()
+        # Accept, then close with a code, so the screen can tell "pair again" from "not yours".
+        if verdict is not None:
+            await self.accept()
+            await self.close(code=verdict)
+            return
+        self.group = station_group(self.station_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        after = parse_qs(self.scope.get("query_string", b"").decode()).get("after", [""])[0]
+        if after.isdigit():
+            await self.send_json(await self._changes(int(after)))
+
+    @database_sync_to_async
+    def _verdict(self) -> int | None:
+        station = Station.objects.filter(pk=self.station_id).first()
+        session = self.scope.get("session")
+        display_id = session.get(SESSION_KEY) if session is not None else None
+        if display_id:
+            display = selectors.display_for_session(display_id)
+            if display is None:
+                return CLOSE_UNAUTHENTICATED
+            if station is None or display.station_id != station.pk:
+                return CLOSE_FORBIDDEN
+            KitchenDisplay.objects.filter(pk=display.pk).update(last_seen_at=timezone.now())
+            return None
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            return CLOSE_UNAUTHENTICATED
+        # People do not run kitchen screens, but a manager may look over the kitchen's shoulder.
+        if station is None or not user.has_role(Role.MANAGER):
+            return CLOSE_FORBIDDEN
+        return None
+
+    @database_sync_to_async
+    def _changes(self, after: int) -> dict:
+        return selectors.changes_since(station=Station.objects.get(pk=self.station_id), after=after)
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            try:
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+            except Exception:  # Redis down: its subscriptions went with it
+                logger.warning("Could not leave the station group on disconnect", exc_info=True)
+
+    async def receive_json(self, content, **kwargs):
+        kind = content.get("type")
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind == "resync" and isinstance(content.get("after"), int) and content["after"] >= 0:
+            await self.send_json(await self._changes(content["after"]))
+
+    async def kds_ticket(self, event):
+        await self.send_json({"type": "ticket", "seq": event["seq"], "ticket": event["ticket"]})
+
+    async def kds_fire(self, event):
+        await self.send_json({"type": "fire", "seq": event["seq"], "fire": event["fire"]})
