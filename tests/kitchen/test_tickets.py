@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from kitchen import selectors, services
 from kitchen.models import (
@@ -17,6 +18,7 @@ from kitchen.models import (
     TicketItem,
     TicketStatusChange,
 )
+from kitchen.tasks import fire_due_courses
 from orders import services as orders
 from orders.models import OrderLine
 from staff.models import AuditEntry
@@ -368,3 +370,17 @@ def test_expo_board_shows_each_stations_progress(world, kitchen):
     entry = next(f for f in board["fires"] if f["id"] == mains.pk)
     assert {(s["name"], s["status"]) for s in entry["stations"]} == {("Hot", "bumped"), ("Cold", "new")}
     assert entry["waiter"] == "Anna" and entry["course_name"] == "Mains"
+
+
+def test_the_automatic_fire_is_queued_for_the_worker_at_its_time(world, kitchen, django_capture_on_commit_callbacks):
+    KitchenSettings.objects.create(outlet=world.outlet, auto_fire_after_minutes=5)
+    order = open_table(world)
+    send(world, order, soup(world), steak(world))
+    (starter,) = tickets_of(kitchen.cold, fire__course=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.bump_ticket(ticket=starter, by=world.kitchen)
+    (task,) = DBTaskResult.objects.filter(task_path="kitchen.tasks.fire_due_courses")
+    assert task.run_after == Fire.objects.get(order=order, course=2).auto_fire_at
+    # What the worker runs when the time comes:
+    Fire.objects.filter(order=order, course=2).update(auto_fire_at=timezone.now())
+    assert fire_due_courses.call() == 1
