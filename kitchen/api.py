@@ -3,7 +3,10 @@
 Screens only listen on their socket; every command comes through here and calls a service.
 """
 
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -24,6 +27,7 @@ from staff.permissions import role_required
 AUTHENTICATION = [*api_settings.DEFAULT_AUTHENTICATION_CLASSES, KitchenDisplayAuthentication]
 FiringRole = role_required(*services.FIRING_ROLES)
 ManagerRole = role_required(Role.MANAGER)
+PAIRING_STRIKES_PER_MINUTE = 10
 
 
 class KitchenActor(BasePermission):
@@ -44,7 +48,7 @@ def actor(request):
 
 def _station_for(request, station_id: int) -> Station:
     station = get_object_or_404(Station, pk=station_id)
-    services._require_kitchen_actor(actor(request), station)
+    services.require_kitchen_actor(actor(request), station)
     return station
 
 
@@ -258,8 +262,17 @@ class PairDisplayView(APIView):
 
     @extend_schema(request=PairSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):
+        # Six digits for fifteen minutes: a few wrong guesses a minute per address keep guessing hopeless.
+        strikes_key = f"kitchen-pairing-strikes:{request.META.get('REMOTE_ADDR', '')}"
+        if cache.get(strikes_key, 0) >= PAIRING_STRIKES_PER_MINUTE:
+            return Response({"code": [_("Too many wrong codes. Wait a minute and try again.")]}, status=429)
         data = _valid(PairSerializer, request.data)
-        display = services.pair_display(code=data["code"], name=data["name"])
+        try:
+            display = services.pair_display(code=data["code"], name=data["name"])
+        except ValidationError:
+            cache.add(strikes_key, 0, timeout=60)
+            cache.incr(strikes_key)
+            raise
         # A screen is a device: whoever was signed in on it is signed out.
         request._request.session.flush()
         request._request.session[SESSION_KEY] = display.pk

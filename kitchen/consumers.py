@@ -51,6 +51,7 @@ class StationConsumer(AsyncJsonWebsocketConsumer):
             if station is None or display.station_id != station.pk:
                 return CLOSE_FORBIDDEN
             KitchenDisplay.objects.filter(pk=display.pk).update(last_seen_at=timezone.now())
+            self.display_id = display.pk
             return None
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -82,4 +83,9 @@ class StationConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "ticket", "seq": event["seq"], "ticket": event["ticket"]})
 
     async def kds_fire(self, event):
-        await self.send_json({"type": "fire", "seq": event["seq"], "fire": event["fire"]})
+        await self.send_json({"type": "fire", "seq": event["seq"], "fire": event["fire"], "alarms": event["alarms"]})
+
+    async def kds_unpaired(self, event):
+        # A manager retired this screen: it stops hearing tickets at once and asks for a code.
+        if getattr(self, "display_id", None) == event["display"]:
+            await self.close(code=CLOSE_UNAUTHENTICATED)

@@ -146,6 +146,7 @@ def fire_entries(fires: list[Fire]) -> list[dict[str, Any]]:
                             "seat": item.seat,
                             "modifiers": item.modifiers,
                             "note": item.note,
+                            "for_item": item.for_item,
                             "station": ticket.station.name,
                             "status": item.status,
                         }
@@ -153,6 +154,7 @@ def fire_entries(fires: list[Fire]) -> list[dict[str, Any]]:
         entries.append(
             {
                 "id": fire.pk,
+                "outlet": fire.outlet_id,
                 "order": fire.order_id,
                 "table": fire.table_label,
                 "course": fire.course,

@@ -55,7 +55,7 @@ def _by_fields(by: Actor) -> dict:
     return {"by_user": by, "by_display": None}
 
 
-def _require_kitchen_actor(by: Actor, station: Station) -> None:
+def require_kitchen_actor(by: Actor, station: Station) -> None:
     """A display works its own station (expo works every station of its outlet); people need a kitchen role."""
     if isinstance(by, KitchenDisplay):
         if not by.is_active:
@@ -184,6 +184,7 @@ def _courses_firing_now(order: Order, sent_courses: set[int]) -> set[int]:
     return now
 
 
+@transaction.atomic
 def create_tickets(*, order: Order, lines: Iterable[OrderLine], by: User) -> list[Ticket]:
     """Route sent lines to their stations: one ticket per station and fire.
 
@@ -419,7 +420,7 @@ def set_ticket_rush(*, ticket: Ticket, rush: bool, by: Actor) -> Ticket:
     """Expo or the station flags (or unflags) one ticket as priority."""
     with transaction.atomic():
         ticket = _locked_ticket(ticket)
-        _require_kitchen_actor(by, ticket.station)
+        require_kitchen_actor(by, ticket.station)
         if ticket.rush != rush:
             ticket.rush = rush
             ticket.save(update_fields=["rush"])
@@ -456,7 +457,7 @@ def start_ticket(*, ticket: Ticket, by: Actor) -> Ticket:
     """The cook starts the whole ticket: every new item goes in progress."""
     with transaction.atomic():
         ticket = _locked_ticket(ticket)
-        _require_kitchen_actor(by, ticket.station)
+        require_kitchen_actor(by, ticket.station)
         _refuse_held(ticket)
         changes = [_ticket_change(ticket, Ticket.Status.IN_PROGRESS, by)]
         now = timezone.now()
@@ -487,7 +488,7 @@ def ready_item(*, item: TicketItem, by: Actor) -> TicketItem:
 def _move_item(*, item: TicketItem, to_status: str, by: Actor) -> TicketItem:
     with transaction.atomic():
         ticket = _locked_ticket(item.ticket)
-        _require_kitchen_actor(by, ticket.station)
+        require_kitchen_actor(by, ticket.station)
         _refuse_held(ticket)
         if ticket.status == Ticket.Status.BUMPED:
             raise ValidationError({"ticket": _("This ticket was bumped; recall it first.")})
@@ -530,7 +531,7 @@ def bump_ticket(*, ticket: Ticket, by: Actor) -> Ticket:
     """
     with transaction.atomic():
         ticket = _locked_ticket(ticket)
-        _require_kitchen_actor(by, ticket.station)
+        require_kitchen_actor(by, ticket.station)
         _refuse_held(ticket)
         now = timezone.now()
         changes = [_ticket_change(ticket, Ticket.Status.BUMPED, by)]
@@ -576,7 +577,7 @@ def recall_ticket(*, ticket: Ticket, by: Actor) -> Ticket:
     """Bring a bumped ticket back on the screen (bumped by mistake, or a dish sent back)."""
     with transaction.atomic():
         ticket = _locked_ticket(ticket)
-        _require_kitchen_actor(by, ticket.station)
+        require_kitchen_actor(by, ticket.station)
         change = _ticket_change(ticket, Ticket.Status.IN_PROGRESS, by, "recall")
         change.save()
         ticket.status, ticket.recalled_at, ticket.bumped_at = Ticket.Status.IN_PROGRESS, timezone.now(), None
@@ -590,7 +591,7 @@ def recall_ticket(*, ticket: Ticket, by: Actor) -> Ticket:
 
 def recall_last_ticket(*, station: Station, by: Actor) -> Ticket:
     """Recall the station's most recently bumped ticket."""
-    _require_kitchen_actor(by, station)
+    require_kitchen_actor(by, station)
     last = Ticket.objects.filter(station=station, status=Ticket.Status.BUMPED).order_by("-bumped_at", "-pk").first()
     if last is None:
         raise ValidationError({"station": _("Nothing was bumped here yet.")})
@@ -606,7 +607,7 @@ def bump_fire(*, fire: Fire, by: Actor, override: bool = False) -> Fire:
             if by.station.kind != Station.Kind.EXPO or by.station.outlet_id != fire.outlet_id:
                 raise PermissionDenied(_("Only the expo screen bumps whole orders."))
         elif expo_station is not None:
-            _require_kitchen_actor(by, expo_station)
+            require_kitchen_actor(by, expo_station)
         elif not by.has_role(*KITCHEN_ROLES):
             raise PermissionDenied(_("Only the kitchen and managers work tickets."))
         if fire.status == Fire.Status.HELD:
@@ -666,6 +667,7 @@ def recall_fire(*, fire: Fire, by: Actor) -> Fire:
 # --- changes after sending (receivers of the orders signals) ---------------------------------
 
 
+@transaction.atomic
 def void_ticket_items(*, line: OrderLine, by: User, reason: str) -> list[Ticket]:
     """A voided line: struck through with VOID on its tickets, plus a VOID ticket (and slip) where it was cooking."""
     now = timezone.now()
@@ -719,6 +721,7 @@ def void_ticket_items(*, line: OrderLine, by: User, reason: str) -> list[Ticket]
     return void_tickets
 
 
+@transaction.atomic
 def relabel_tickets(*, order: Order, from_order: Order | None = None) -> list[Ticket]:
     """A table moved (or merged): open tickets and fires show the new table at once."""
     order = Order.objects.select_related("table").get(pk=order.pk)
@@ -735,6 +738,7 @@ def relabel_tickets(*, order: Order, from_order: Order | None = None) -> list[Ti
     return tickets
 
 
+@transaction.atomic
 def change_item_note(*, line: OrderLine) -> list[TicketItem]:
     """A note added after sending: copied onto the line's tickets, which flash it."""
     items = list(
@@ -750,6 +754,7 @@ def change_item_note(*, line: OrderLine) -> list[TicketItem]:
     return items
 
 
+@transaction.atomic
 def mark_ticket_unprinted(*, ticket_id: int, error: str) -> Ticket | None:
     """Its print job failed on every printer: the ticket shows on the station's screen and expo with an alarm."""
     ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
@@ -766,6 +771,7 @@ def mark_ticket_unprinted(*, ticket_id: int, error: str) -> Ticket | None:
     return ticket
 
 
+@transaction.atomic
 def mark_ticket_printed(*, ticket_id: int) -> None:
     """A reprint (or a retry) got through: the alarm for this ticket clears."""
     ticket = Ticket.objects.select_for_update().filter(pk=ticket_id, print_failed=True).first()
@@ -780,7 +786,7 @@ def mark_ticket_printed(*, ticket_id: int) -> None:
 
 def reprint_ticket(*, ticket: Ticket, by: Actor) -> None:
     """Print the ticket again on its station's printer, marked REPRINT."""
-    _require_kitchen_actor(by, ticket.station)
+    require_kitchen_actor(by, ticket.station)
     with transaction.atomic():
         _print_tickets([ticket], banner="REPRINT")
 
@@ -841,9 +847,11 @@ def unpair_display(*, display: KitchenDisplay, by: User) -> KitchenDisplay:
         display.is_active = False
         display.save(update_fields=["is_active"])
         record_audit(actor=by, action="display_unpaired", subject=display, details={})
+        transaction.on_commit(lambda: broadcasts.announce_unpaired(display.pk, display.station_id))
     return display
 
 
+@transaction.atomic
 def reassign_fires(*, order: Order, waiter: User) -> list[Fire]:
     """The order changed hands: its open fires (and their tickets) name the new waiter, who is called when ready."""
     fires = list(Fire.objects.select_for_update().filter(order=order).exclude(status=Fire.Status.BUMPED))

@@ -16,6 +16,7 @@ export const paths = {
   lines: (orderId) => `/api/orders/${orderId}/lines/`,
   line: (orderId, lineId) => `/api/orders/${orderId}/lines/${lineId}/`,
   voidLine: (orderId, lineId) => `/api/orders/${orderId}/lines/${lineId}/void/`,
+  lineNote: (orderId, lineId) => `/api/orders/${orderId}/lines/${lineId}/note/`,
   send: (orderId) => `/api/orders/${orderId}/send/`,
   covers: (orderId) => `/api/orders/${orderId}/covers/`,
   serve: (orderId) => `/api/orders/${orderId}/serve/`,
@@ -23,6 +24,11 @@ export const paths = {
   merge: (orderId) => `/api/orders/${orderId}/merge/`,
   assign: (orderId) => `/api/orders/${orderId}/assign/`,
   floorSocket: (outletId) => `/ws/outlets/${outletId}/floor/`,
+  // The kitchen, as waiters see it: courses held / fired / ready, and "ready" calls.
+  kitchenReady: "/api/kitchen/ready/",
+  orderFires: (orderId) => `/api/kitchen/orders/${orderId}/fires/`,
+  fireCourse: (orderId) => `/api/kitchen/orders/${orderId}/fire/`,
+  rushOrder: (orderId) => `/api/kitchen/orders/${orderId}/rush/`,
   // Pages
   signInPage: "/",
   floorPage: (outletId) => (outletId ? `/floor/?outlet=${outletId}` : "/floor/"),
@@ -76,7 +82,9 @@ export function errorText(body, status) {
     if (typeof value === "string") messages.push(value);
     else if (Array.isArray(value)) value.forEach(collect);
     else if (value && typeof value === "object") {
-      for (const [key, inner] of Object.entries(value)) if (key !== "code") collect(inner);
+      // {"detail": "...", "code": "pin_locked"}: a string "code" names the error; a field
+      // called "code" (a pairing code) has a list of messages like any other field.
+      for (const [key, inner] of Object.entries(value)) if (key !== "code" || typeof inner !== "string") collect(inner);
     }
   };
   collect(body);

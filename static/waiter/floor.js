@@ -3,8 +3,9 @@ import { api, newUuid, paths, whenSignedOut } from "./api.js";
 import { createClock } from "./clock.js";
 import { h, showDialog, toast } from "./dom.js";
 import { gettext, interpolate, ngettext } from "./i18n.js";
-import { personIcon } from "./icons.js";
+import { bellIcon, personIcon } from "./icons.js";
 import { openNewOrderDialog, openOrdersList } from "./openorders.js";
+import { createReadyCalls } from "./readycalls.js";
 import { initials } from "./roles.js";
 import { liveSocket } from "./socket.js";
 
@@ -16,6 +17,8 @@ const openOrdersTitle = document.getElementById("open-orders-title");
 const outletId = root ? Number(root.dataset.outletId) : null;
 const clock = createClock(document.getElementById("clock"));
 const openOrders = root ? openOrdersList({ outletId, box: document.getElementById("open-orders") }) : null;
+// "Table 4: Mains ready" from the kitchen: a toast and a bell on the table until tapped.
+const readyCalls = createReadyCalls({ onChange: () => markReadyTables() });
 
 const EXTRA_COVERS = 4; // a table for 4 can take a few more guests on extra chairs
 const MIN_TABLE_PX = 56; // however big the room, a table stays a good touch target
@@ -157,6 +160,25 @@ function fillTable(element, entry) {
     ),
     pending,
   );
+  markReady(element, entry);
+}
+
+function markReady(element, entry) {
+  const ready = Boolean(entry.order && readyCalls.orders().has(entry.order.id));
+  element.querySelector(".table__ready")?.remove();
+  if (!ready) {
+    delete element.dataset.ready;
+    return;
+  }
+  element.dataset.ready = "1";
+  element.append(h("span", { class: "table__ready", title: gettext("Ready at the pass") }, bellIcon()));
+}
+
+function markReadyTables() {
+  for (const element of planBox.querySelectorAll(".table[data-table-id]")) {
+    const found = findTable(Number(element.dataset.tableId));
+    if (found) markReady(element, found.area.tables[found.index]);
+  }
 }
 
 function findTable(tableId) {
@@ -184,6 +206,7 @@ function tapTable(tableId) {
   const found = findTable(tableId);
   if (!found) return;
   const entry = found.area.tables[found.index];
+  if (entry.order) readyCalls.dismissOrder(entry.order.id); // the waiter is on it
   if (entry.order) location.assign(paths.orderPage(entry.order.id));
   else askCovers(entry);
 }
@@ -278,10 +301,12 @@ if (root) {
     onMessage: (message) => {
       if (message.type === "table") updateTable(message.table);
       else if (message.type === "order") openOrders.onOrderMessage(message.order);
+      else if (message.type === "ready") readyCalls.add(message.fire);
     },
     onResync: () => {
       loadFloor();
       openOrders.load();
+      readyCalls.load();
     },
     onStatus: setOnline,
     onRefused: () => api("GET", paths.me).catch(() => {}),

@@ -1,6 +1,6 @@
 // Tapping a ticket line: change or remove a pending line; void a sent one with a
 // manager's PIN.
-import { h, showDialog } from "./dom.js";
+import { h, setBusy, showDialog } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { money } from "./money.js";
 import { createPinPad } from "./pinpad.js";
@@ -137,8 +137,11 @@ export function openPendingLineSheet({ line, covers, courses, courseName, onSave
 
 const QUICK_REASONS = () => [gettext("Guest changed their mind"), gettext("Wrong item entered"), gettext("Kitchen mistake")];
 
-/** A sent line: show it; "Void" asks for a reason, a manager and the manager's PIN. */
-export function openSentLineSheet({ line, loadManagers, onVoid }) {
+/**
+ * A sent line: show it; "Void" asks for a reason, a manager and the manager's PIN.
+ * onNote(note), when given, sends a new note to the kitchen (its screens flash it).
+ */
+export function openSentLineSheet({ line, loadManagers, onVoid, onNote = null }) {
   const body = h("div", { class: "sheet__body" });
   const dialog = h(
     "dialog",
@@ -151,6 +154,7 @@ export function openSentLineSheet({ line, loadManagers, onVoid }) {
 
   body.append(
     h("p", { class: "sheet__text" }, gettext("This line went to the kitchen. To cancel it, void it with a manager's approval.")),
+    onNote && line.status === "sent" ? kitchenNote() : null,
     h(
       "div",
       { class: "sheet__actions" },
@@ -158,6 +162,35 @@ export function openSentLineSheet({ line, loadManagers, onVoid }) {
       h("button", { type: "button", class: "button button--danger", "data-action": "void", onclick: showVoidForm }, gettext("Void…")),
     ),
   );
+
+  // "Allergy: nuts" after sending: the note goes to the line's tickets, which flash it.
+  function kitchenNote() {
+    const input = h("input", {
+      type: "text",
+      class: "input",
+      name: "kitchen-note",
+      id: "kitchen-note",
+      maxlength: 200,
+      value: line.note || null,
+      placeholder: gettext("e.g. allergy: nuts"),
+    });
+    const send = h("button", { type: "button", class: "button", "data-action": "send-note" }, gettext("Send note"));
+    send.addEventListener("click", async () => {
+      setBusy(send, true);
+      try {
+        await onNote(input.value.trim());
+        dialog.close();
+      } catch {
+        setBusy(send, false); // the toast says why
+      }
+    });
+    return h(
+      "div",
+      { class: "field" },
+      h("label", { class: "field__label", for: "kitchen-note" }, gettext("Note for the kitchen")),
+      h("div", { class: "line-sheet__note-row" }, input, send),
+    );
+  }
 
   async function showVoidForm() {
     let approver = null;

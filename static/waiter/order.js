@@ -7,6 +7,7 @@ import { renderCategories, renderCoursePicker, renderItems, renderSeatPicker, up
 import { charges, indexModifiers, openModifierDialog } from "./modifiers.js";
 import { money } from "./money.js";
 import { kindName, orderTitle } from "./orderlabel.js";
+import { createReadyCalls } from "./readycalls.js";
 import { liveSocket } from "./socket.js";
 import { openOrderActions } from "./tableactions.js";
 import { courseNamer, renderTicket } from "./ticket.js";
@@ -26,7 +27,10 @@ const state = {
   course: null, // null: each item's own course
   sending: [], // lines on their way to the server, shown greyed on the ticket
   inFlight: new Set(),
+  fires: {}, // course -> {status, rush, course_name}: where each course is in the kitchen
 };
+
+const readyCalls = createReadyCalls();
 
 whenSignedOut(() => location.assign(paths.signInPage));
 
@@ -132,7 +136,15 @@ function renderTicketPanel() {
   const order = state.order;
   if (!order) return;
   const lines = [...order.lines, ...state.sending];
-  renderTicket($("ticket"), { lines, courseName, onTap: tapLine, onServe: isOpen() ? serveCourse : null });
+  renderTicket($("ticket"), {
+    lines,
+    courseName,
+    onTap: tapLine,
+    onServe: isOpen() ? serveCourse : null,
+    fires: state.fires,
+    onFire: isOpen() ? fireCourse : null,
+  });
+  renderRush();
   const pending = order.lines.filter((line) => line.status === "pending").length + state.sending.length;
   $("total").textContent = money(order.total);
   $("total").dataset.total = order.total;
@@ -216,6 +228,15 @@ function tapLine(line) {
         return people.filter((person) => person.roles.includes("manager"));
       },
       onVoid: (approval) => changeOrder("POST", paths.voidLine(orderId, line.id), approval),
+      onNote: async (note) => {
+        try {
+          await changeOrder("POST", paths.lineNote(orderId, line.id), { note });
+          toast(gettext("The kitchen has the note."), "ok");
+        } catch (error) {
+          toast(error.message);
+          throw error;
+        }
+      },
     });
   }
 }
@@ -248,6 +269,7 @@ async function send() {
   try {
     const answer = await api("POST", paths.send(orderId), { key: newUuid(), body: {} });
     applyOrder(answer.order);
+    loadFires();
     const count = answer.sent.length;
     toast(interpolate(ngettext("%s line sent to the kitchen.", "%s lines sent to the kitchen.", count), [count]), "ok");
   } catch (error) {
@@ -269,6 +291,87 @@ async function serveCourse(course, button) {
     toast(error.message);
     setBusy(button, false);
   }
+}
+
+// ---- the kitchen: held courses, firing, rush ----------------------------------------
+
+// Several fires of one course (a second round of starters) read as one: held wins, then fired.
+function firesByCourse(fires) {
+  const rank = { held: 0, fired: 1, ready: 2, bumped: 3 };
+  const byCourse = {};
+  for (const fire of fires) {
+    const known = byCourse[fire.course];
+    if (!known) byCourse[fire.course] = { ...fire };
+    else {
+      if ((rank[fire.status] ?? 9) < (rank[known.status] ?? 9)) Object.assign(known, { status: fire.status, id: fire.id });
+      known.rush = known.rush || (fire.rush && fire.status !== "bumped");
+    }
+  }
+  return byCourse;
+}
+
+let firesAsked = 0;
+async function loadFires() {
+  const asked = ++firesAsked;
+  try {
+    const answer = await api("GET", paths.orderFires(orderId));
+    if (asked !== firesAsked) return; // a newer answer is on its way
+    state.fires = firesByCourse(answer.fires);
+    renderTicketPanel();
+  } catch {
+    // The kitchen's view is extra: the ticket works without it.
+  }
+}
+
+async function fireCourse(course, button) {
+  setBusy(button, true);
+  try {
+    const answer = await api("POST", paths.fireCourse(orderId), { key: newUuid(), body: { course } });
+    firesAsked += 1;
+    state.fires = firesByCourse(answer.fires);
+    renderTicketPanel();
+    toast(interpolate(gettext("%s fired."), [courseName(course)]), "ok");
+  } catch (error) {
+    toast(error.message);
+    setBusy(button, false);
+    loadFires();
+  }
+}
+
+function renderRush() {
+  const open = Object.values(state.fires).filter((fire) => fire.status !== "bumped");
+  const button = $("rush");
+  button.hidden = !isOpen() || !open.length;
+  const rushed = open.length > 0 && open.every((fire) => fire.rush);
+  if (button.getAttribute("aria-busy") !== "true") button.disabled = rushed;
+  button.textContent = rushed ? gettext("Rushed") : gettext("Rush");
+  button.dataset.rushed = rushed ? "true" : "false";
+}
+
+function askRush() {
+  const confirm = h("button", { type: "button", class: "button button--danger", "data-action": "confirm-rush" }, gettext("Rush"));
+  const dialog = h(
+    "dialog",
+    { class: "sheet", "aria-labelledby": "rush-title" },
+    h("h2", { id: "rush-title", class: "sheet__title" }, interpolate(gettext("Rush %s?"), [orderTitle(state.order)])),
+    h("p", { class: "sheet__text" }, gettext("The kitchen puts this order first on every station.")),
+    h("footer", { class: "sheet__actions" }, h("button", { type: "button", class: "button", onclick: () => dialog.close() }, gettext("Cancel")), confirm),
+  );
+  confirm.addEventListener("click", async () => {
+    setBusy(confirm, true);
+    try {
+      const answer = await api("POST", paths.rushOrder(orderId), { key: newUuid(), body: {} });
+      firesAsked += 1;
+      state.fires = firesByCourse(answer.fires);
+      dialog.close();
+      renderTicketPanel();
+      toast(gettext("The kitchen knows: rush."), "ok");
+    } catch (error) {
+      setBusy(confirm, false);
+      toast(error.message);
+    }
+  });
+  showDialog(dialog);
 }
 
 function openActions() {
@@ -312,6 +415,10 @@ function askCovers() {
 function onMessage(message) {
   if (message.type === "order" && message.order.id === orderId) {
     if (!state.order || message.order.version > state.order.version) loadOrder();
+    loadFires();
+  } else if (message.type === "ready") {
+    readyCalls.add(message.fire);
+    if (message.fire.order === orderId) loadFires();
   } else if (message.type === "item") {
     const item = findItem(message.item.id);
     if (!item) return;
@@ -342,6 +449,7 @@ function showView(view) {
 }
 
 $("send").addEventListener("click", send);
+$("rush").addEventListener("click", askRush);
 $("order-covers").addEventListener("click", askCovers);
 $("order-actions").addEventListener("click", openActions);
 $("show-menu").addEventListener("click", () => showView("menu"));
@@ -357,6 +465,8 @@ liveSocket(paths.floorSocket(outletId), {
     if (!firstConnect) loadMenu();
     firstConnect = false;
     loadOrder();
+    loadFires();
+    readyCalls.load();
   },
   onStatus: (online) => ($("offline").hidden = online),
   onRefused: () => api("GET", paths.me).catch(() => {}),

@@ -8,8 +8,11 @@ const SILENCE_LIMIT_MS = 45000;
 
 /**
  * liveSocket("/ws/outlets/1/floor/", {onMessage, onResync, onStatus, onRefused})
- * onStatus(true|false) reports connected/offline; onRefused runs when a connection
- * closed without ever opening (signed out, network down).
+ * `path` may be a function, asked again on every (re)connect (a kitchen screen adds
+ * "?after=<last number>"). onStatus(true|false) reports connected/offline; onRefused(code)
+ * runs when a connection closed without ever opening (signed out, network down: code
+ * 1006) or was closed with 4401 (signed out) or 4403 (not allowed).
+ * Returns {connected, send(message)}; send() drops the message while offline.
  */
 export function liveSocket(path, { onMessage, onResync, onStatus, onRefused }) {
   let socket = null;
@@ -18,7 +21,8 @@ export function liveSocket(path, { onMessage, onResync, onStatus, onRefused }) {
   let pingTimer = null;
   let lastHeard = 0;
 
-  const url = () => `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${path}`;
+  const url = () =>
+    `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${typeof path === "function" ? path() : path}`;
 
   function connect() {
     clearTimeout(retryTimer);
@@ -48,7 +52,7 @@ export function liveSocket(path, { onMessage, onResync, onStatus, onRefused }) {
       if (socket !== current) return; // replaced already
       lost();
       // 4401 signed out, 4403 not allowed: the server said so after accepting.
-      if (!opened || event.code === 4401 || event.code === 4403) onRefused?.();
+      if (!opened || event.code === 4401 || event.code === 4403) onRefused?.(event.code);
     };
   }
 
@@ -103,6 +107,11 @@ export function liveSocket(path, { onMessage, onResync, onStatus, onRefused }) {
   return {
     get connected() {
       return Boolean(socket && socket.readyState === WebSocket.OPEN);
+    },
+    send(message) {
+      if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+      socket.send(JSON.stringify(message));
+      return true;
     },
   };
 }

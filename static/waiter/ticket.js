@@ -80,11 +80,48 @@ function lineElement(line, onTap) {
   );
 }
 
+const KITCHEN_STATES = {
+  held: gettext("on hold"),
+  fired: gettext("fired"),
+  ready: gettext("ready"),
+  bumped: gettext("picked up"),
+};
+
+// Where the course is in the kitchen: a Fire button while on hold, then "fired", "ready".
+function kitchenState(course, fire, courseName, onFire) {
+  if (!fire) return null;
+  if (fire.status === "held" && onFire) return fireButton(course, fire, courseName, onFire);
+  return h(
+    "span",
+    { class: `kitchen-state kitchen-state--${fire.status}`, "data-kitchen-status": fire.status, "data-course": course },
+    fire.rush ? h("span", { class: "kitchen-state__rush" }, gettext("Rush")) : null,
+    KITCHEN_STATES[fire.status] || fire.status,
+  );
+}
+
+// A held course: the kitchen waits for this button ("Fire Mains").
+function fireButton(course, fire, courseName, onFire) {
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "fire-button",
+      "data-action": "fire",
+      "data-course": course,
+      title: gettext("On hold in the kitchen: tap to start cooking it"),
+      onclick: () => onFire(course, button),
+    },
+    interpolate(gettext("Fire %s"), [fire.course_name || courseName(course)]),
+  );
+  return button;
+}
+
 // A course whose lines are at the kitchen can be marked served at the table.
-function courseHead(course, seats, courseName, onServe) {
+function courseHead(course, seats, courseName, onServe, fire, onFire) {
   const sent = seats.some(([, seatLines]) => seatLines.some((line) => line.status === "sent"));
   const title = h("h3", { class: "ticket-course__title" }, courseName(course));
-  if (!onServe || !sent) return h("div", { class: "ticket-course__head" }, title);
+  const kitchen = kitchenState(course, fire, courseName, onFire);
+  if (!onServe || !sent) return h("div", { class: "ticket-course__head" }, title, kitchen);
   const button = h(
     "button",
     {
@@ -98,11 +135,14 @@ function courseHead(course, seats, courseName, onServe) {
     h("span", { "aria-hidden": "true" }, "\u2713"),
     gettext("Served"),
   );
-  return h("div", { class: "ticket-course__head" }, title, button);
+  return h("div", { class: "ticket-course__head" }, title, kitchen, button);
 }
 
-/** renderTicket(box, {lines, courseName, onTap, onServe}); onServe(course, button) or null */
-export function renderTicket(box, { lines, courseName, onTap, onServe = null }) {
+/**
+ * renderTicket(box, {lines, courseName, onTap, onServe, fires, onFire}); onServe(course, button) or null;
+ * fires: {course: {status, rush, course_name}} from the kitchen, onFire(course, button) fires a held one.
+ */
+export function renderTicket(box, { lines, courseName, onTap, onServe = null, fires = {}, onFire = null }) {
   if (!lines.length) {
     box.replaceChildren(h("p", { class: "ticket__empty" }, gettext("Nothing ordered yet. Tap an item to add it.")));
     return;
@@ -112,7 +152,7 @@ export function renderTicket(box, { lines, courseName, onTap, onServe = null }) 
       h(
         "section",
         { class: "ticket-course", "data-course": course },
-        courseHead(course, seats, courseName, onServe),
+        courseHead(course, seats, courseName, onServe, fires[course], onFire),
         seats.map(([seat, seatLines]) =>
           h(
             "div",

@@ -39,7 +39,7 @@ TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -96,10 +96,13 @@ def demo_data(transactional_db):
 
 
 @contextlib.contextmanager
-def running_daphne(log_name: str):
-    """A real daphne process (HTTP + WebSockets) on the test database; yields its base URL."""
+def running_daphne(log_name: str, port: int | None = None):
+    """A real daphne process (HTTP + WebSockets) on the test database; yields its base URL.
+
+    Give a `port` to start a process where an earlier one ran (a restart).
+    """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = port or free_port()
     env = {**os.environ, "DATABASE_URL": _test_database_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
     env["DEBUG"] = "1"  # serve static files straight from static/ (no collectstatic in tests)
     env["PYTHONUNBUFFERED"] = "1"

@@ -1,6 +1,7 @@
 """What a waiter does on the screens, as steps the browser tests share."""
 
 import re
+import uuid
 
 from playwright.sync_api import Page, expect
 
@@ -40,3 +41,69 @@ def tap_item(page: Page, category: str, item: str) -> None:
 
 def choose(dialog, modifier: str) -> None:
     dialog.locator(".option", has=dialog.page.locator(".option__name", has_text=re.compile(f"^{modifier}$"))).tap()
+
+
+def pair_screen(page: Page, code: str, name: str = "") -> None:
+    """On a kitchen screen's pairing page: type the manager's code (and a name), then pair."""
+    expect(page.locator("#pair")).to_be_visible()
+    for digit in code:
+        page.locator(f'.pair__key[data-digit="{digit}"]').tap()
+    expect(page.locator("#pair-code")).to_have_attribute("data-code", code)
+    if name:
+        page.locator("#pair-name").fill(name)
+    page.locator("#pair-submit").tap()
+    expect(page.locator("#board")).to_be_visible()
+    expect(page.locator('#online[data-online="true"]')).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+
+
+def ticket_card(page: Page, table: str, status: str | None = None):
+    """A ticket card on a station screen, or an order's card on expo, by table (and status)."""
+    selector = f'.card[data-table="{table}"]'
+    if status:
+        selector += f'[data-status="{status}"]'
+    return page.locator(selector)
+
+
+def api_post(page: Page, base_url: str, path: str, body: dict) -> dict:
+    """POST as the page's signed-in person (CSRF header, a fresh Idempotency-Key); the JSON answer."""
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    answer = page.request.post(
+        base_url + path,
+        data=body,
+        headers={"X-CSRFToken": csrf, "Referer": base_url + "/", "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert answer.ok, f"POST {path}: {answer.status} {answer.text()}"
+    return answer.json()
+
+
+def send_order(page: Page, base_url: str, table: str, lines: list[dict], covers: int = 2) -> dict:
+    """Open a table of the page's outlet and send lines to the kitchen through the API, as a tablet would.
+
+    Each line: {"item": name, "qty", "seat", "course", "modifiers": [names], "note"}. Returns the order.
+    """
+    outlet = int(page.locator("#floor, #order").first.get_attribute("data-outlet-id"))
+    floor = page.request.get(f"{base_url}/api/outlets/{outlet}/floor/").json()
+    table_id = next(t["id"] for area in floor["areas"] for t in area["tables"] if t["number"] == table)
+    menu = page.request.get(f"{base_url}/api/outlets/{outlet}/menu/").json()
+    items = {item["name"]: item["id"] for category in menu["categories"] for item in category["items"]}
+    modifiers = {}
+    for group in menu["modifier_groups"].values():
+        for modifier in group["modifiers"]:
+            modifiers.setdefault(modifier["name"], modifier["id"])
+    client_uuid = str(uuid.uuid4())
+    order = api_post(
+        page,
+        base_url,
+        "/api/orders/",
+        {"client_uuid": client_uuid, "outlet": outlet, "kind": "dine_in", "table": table_id, "covers": covers},
+    )
+    batch = []
+    for line in lines:
+        entry = {"item": items[line["item"]], "qty": line.get("qty", 1), "seat": line.get("seat", 1)}
+        entry["modifiers"] = [modifiers[name] for name in line.get("modifiers", [])]
+        for key in ("course", "note"):
+            if key in line:
+                entry[key] = line[key]
+        batch.append(entry)
+    api_post(page, base_url, f"/api/orders/{order['id']}/lines/batch/", {"lines": batch})
+    return api_post(page, base_url, f"/api/orders/{order['id']}/send/", {})["order"]

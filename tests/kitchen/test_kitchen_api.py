@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -140,3 +141,18 @@ def test_waiters_read_their_ready_orders(world, kitchen, api_as):
     (ready,) = api_as(world.waiter).get("/api/kitchen/ready/").json()["ready"]
     assert ready["order"] == order.pk and ready["course_name"] == "Starters"
     assert api_as(world.other_waiter).get("/api/kitchen/ready/").json()["ready"] == []
+
+
+def test_guessing_pairing_codes_is_stopped_after_ten_wrong_ones(world, kitchen):
+    cache.clear()
+    browser = Client()
+    for attempt in range(10):
+        wrong = browser.post("/api/kitchen/displays/pair/", {"code": f"{attempt:06d}"}, content_type="application/json")
+        assert wrong.status_code == 400
+    code = issue_pairing_code(station=kitchen.cold, by=world.manager).code
+    blocked = browser.post("/api/kitchen/displays/pair/", {"code": code}, content_type="application/json")
+    assert blocked.status_code == 429 and "code" in blocked.json()
+    cache.clear()  # a minute later
+    assert (
+        browser.post("/api/kitchen/displays/pair/", {"code": code}, content_type="application/json").status_code == 201
+    )

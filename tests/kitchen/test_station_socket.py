@@ -131,3 +131,24 @@ async def test_the_waiter_hears_ready_on_their_floor_socket_only(layer, world, k
     assert heard_by_bram and not [m for m in heard_by_bram if m["type"] == "ready"]
     await anna.disconnect()
     await bram.disconnect()
+
+
+async def test_unpairing_a_screen_closes_its_socket_at_once(layer, world, kitchen):
+    cookie = await database_sync_to_async(display_cookie)(kitchen.cold, world.manager)
+    socket = await open_station(kitchen.cold.pk, cookie)
+    display = await database_sync_to_async(KitchenDisplay.objects.get)()
+    await database_sync_to_async(services.unpair_display)(display=display, by=world.manager)
+    closing = await socket.receive_output(timeout=WAIT)
+    assert closing == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
+
+
+async def test_expo_hears_the_print_alarm_with_each_order_change(layer, world, kitchen):
+    cookie = await database_sync_to_async(display_cookie)(kitchen.expo, world.manager)
+    expo = await open_station(kitchen.expo.pk, cookie)
+    order = await database_sync_to_async(open_table)(world)
+    await database_sync_to_async(send)(world, order, soup(world))
+    ticket = await database_sync_to_async(Ticket.objects.get)(order=order)
+    await database_sync_to_async(services.mark_ticket_unprinted)(ticket_id=ticket.pk, error="printer off")
+    message = await receive_until(expo, lambda m: m["type"] == "fire" and m["alarms"], "an alarm")
+    assert message["alarms"] == [{"station": kitchen.cold.pk, "name": "Cold", "tables": [ticket.table_label]}]
+    await expo.disconnect()
