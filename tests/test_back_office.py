@@ -10,7 +10,7 @@ from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"staff", "tables", "orders", "kitchen", "pms_integration"}
+OUR_APPS = {"staff", "tables", "orders", "kitchen", "pms_integration", "printing"}
 
 
 @pytest.fixture
@@ -86,3 +86,11 @@ def test_a_manager_adds_a_waiter_with_a_pin_and_no_password(manager_client):
     joost = User.objects.get(username="joost")
     assert joost.pin_matches("8080") and not joost.has_usable_password()
     assert joost.has_role(Role.WAITER)
+
+
+def test_the_back_office_links_the_managers_live_pages(manager_client):
+    page = manager_client.get(reverse("admin:index")).content.decode()
+    for name in ("kitchen:stations", "printing:printers", "waiter:floor"):
+        assert f'href="{reverse(name)}"' in page
+    assert manager_client.get(reverse("kitchen:stations")).status_code == 200
+    assert manager_client.get(reverse("printing:printers")).status_code == 200
