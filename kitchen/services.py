@@ -204,7 +204,15 @@ def create_tickets(*, order: Order, lines: Iterable[OrderLine], by: User) -> lis
         return []
     order = Order.objects.select_related("table").get(pk=order.pk)
     by_item, by_category, by_modifier = _routes_for(lines, order.outlet_id)
-    firing_now = _courses_firing_now(order, {line.course for line in lines})
+    # Only courses with something to cook count: drinks alone in course 1 must not hold back the mains.
+    cooked_courses = {
+        line.course
+        for line in lines
+        if by_item.get(line.item_id)
+        or by_category.get(line.item.category_id)
+        or any(m.modifier_id in by_modifier for m in line.modifiers.all())
+    }
+    firing_now = _courses_firing_now(order, cooked_courses)
     course_names = dict(Course.objects.filter(outlet_id=order.outlet_id).values_list("number", "name"))
     label = table_label(order)
     now = timezone.now()

@@ -384,3 +384,11 @@ def test_the_automatic_fire_is_queued_for_the_worker_at_its_time(world, kitchen,
     # What the worker runs when the time comes:
     Fire.objects.filter(order=order, course=2).update(auto_fire_at=timezone.now())
     assert fire_due_courses.call() == 1
+
+
+def test_drinks_alone_in_the_first_course_do_not_hold_back_the_mains(world, kitchen):
+    order = open_table(world)
+    drinks = world.steak.category.menu.categories.create(name="Drinks", default_course=1)
+    water = drinks.items.create(name="Water", price=300, tax_rate=world.salad.tax_rate)
+    send(world, order, orders.LineRequest(item_id=water.pk, seat=1, course=1), steak(world))
+    assert [(f.course, f.status) for f in Fire.objects.filter(order=order)] == [(2, Fire.Status.FIRED)]
