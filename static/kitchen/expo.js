@@ -285,7 +285,7 @@ function renderAlarms() {
         { class: "alarm", "data-station-id": alarm.station },
         h("span", { class: "alarm__icon", "aria-hidden": "true" }, "!"),
         h("strong", { class: "alarm__title" }, interpolate(gettext("%s: tickets not printed"), [alarm.name])),
-        h("span", { class: "alarm__tables" }, interpolate(ngettext("Table %s", "Tables %s", alarm.tables.length), [alarm.tables.join(", ")])),
+        h("span", { class: "alarm__tables" }, interpolate(ngettext("Unprinted for table %s", "Unprinted for tables %s", alarm.tables.length), [alarm.tables.join(", ")])),
         h("span", { class: "alarm__hint" }, gettext("Check the printer. The tickets are on the station's screen.")),
       ),
     ),
