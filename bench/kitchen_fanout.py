@@ -89,6 +89,7 @@ from harness import (
 
 try:
     from websockets.asyncio.client import ClientConnection, connect
+    from websockets.exceptions import ConnectionClosed
 except ImportError:  # pragma: no cover - a dev dependency
     raise SystemExit("this bench needs the `websockets` client, a dev dependency in pyproject.toml") from None
 
@@ -105,6 +106,8 @@ RESYNC_TICKETS = 300
 RESYNC_TRIES = 5
 # After the last send: how long screens may take before a delivery counts as missing.
 DRAIN_SECONDS = 5.0
+# As static/kitchen/kds.js: how long a screen waits for a missing number before it resyncs.
+GAP_WAIT_S = 0.3
 MAX_ERROR_BODIES = 5
 T = TypeVar("T")
 
@@ -496,6 +499,8 @@ class Screen:
         self.cookie = cookie
         self.seq = 0
         self.resync_pending = False
+        self.early: dict[int, dict] = {}  # messages past a gap, by number
+        self.gap_since: float | None = None
         self.gaps = 0
         self.arrivals: dict[int, float] = {}  # order id -> first time it was on this screen
         self.via_resync: set[int] = set()
@@ -510,11 +515,26 @@ class Screen:
         self.seq = first["seq"]
 
     async def listen(self) -> None:
-        async for raw in self.ws:
-            now = time.perf_counter()
-            reply = self.handle(json.loads(raw), now)
+        while True:
+            wait = None if self.gap_since is None else max(0.0, self.gap_since + GAP_WAIT_S - time.perf_counter())
+            try:
+                raw = await asyncio.wait_for(self.ws.recv(), wait)
+            except TimeoutError:
+                reply = self.gap_not_filled()
+            except ConnectionClosed:
+                return
+            else:
+                reply = self.handle(json.loads(raw), time.perf_counter())
             if reply is not None:
                 await self.ws.send(json.dumps(reply))
+
+    def gap_not_filled(self) -> dict:
+        """The missing number did not come within GAP_WAIT_S: ask for everything after the last one."""
+        self.early.clear()
+        self.gap_since = None
+        self.gaps += 1
+        self.resync_pending = True
+        return {"type": "resync", "after": self.seq}
 
     def _arrived(self, order_id: int, now: float, *, resync: bool = False) -> None:
         if order_id not in self.arrivals:
@@ -523,14 +543,17 @@ class Screen:
                 self.via_resync.add(order_id)
 
     def handle(self, message: dict, now: float) -> dict | None:
-        """Stamp what the screen shows, following static/kitchen/kds.js; return a resync request on a gap.
+        """Stamp what the screen shows, following static/kitchen/kds.js.
 
-        Like the real screen, a message past a gap is not shown: it waits for the
-        resync answer, which shows everything after the last number applied.
+        Like the real screen, a message past a gap is not shown yet: it waits up to
+        GAP_WAIT_S for the missing number (two commits published in the other order),
+        after which `gap_not_filled` asks for a resync.
         """
         kind = message.get("type")
         if kind == "changes":
             self.resync_pending = False
+            self.early.clear()
+            self.gap_since = None
             if message["seq"] >= self.seq:
                 self.seq = message["seq"]
                 for entry in message.get("tickets", message.get("fires", [])):
@@ -547,15 +570,22 @@ class Screen:
         if seq <= self.seq:
             return None  # old news: a resync answer already showed it
         if seq != self.seq + 1:
-            if self.resync_pending:
-                return None
-            self.gaps += 1
-            self.resync_pending = True
-            return {"type": "resync", "after": self.seq}
-        self.seq = seq
+            if not self.resync_pending:
+                self.early[seq] = message  # perhaps only overtaken: wait briefly for the missing one
+                self.gap_since = self.gap_since or now
+            return None
+        self._apply(message, now)
+        while self.seq + 1 in self.early:
+            self._apply(self.early.pop(self.seq + 1), now)
+        if not self.early:
+            self.gap_since = None
+        return None
+
+    def _apply(self, message: dict, now: float) -> None:
+        self.seq = message["seq"]
+        order_id = (message.get(message["type"]) or {}).get("order")
         if order_id is not None:
             self._arrived(order_id, now)
-        return None
 
 
 class Tablet:
@@ -844,7 +874,7 @@ def report(args: argparse.Namespace, fixtures: Fixtures, fanout: Fanout, resyncs
     print(describe("bare group_send, quiet (baseline)", fanout.baseline, fanout.baseline_missing))
     print(describe("bare group_send, during the load", fanout.loaded_baseline, fanout.loaded_baseline_missing))
     print(
-        f"  sequence gaps (each a resync): {fanout.gaps_expo} on the 2 expo screens, {fanout.gaps_prep} on the"
+        f"  sequence gaps not filled within 0.3 s (each a resync): {fanout.gaps_expo} on the 2 expo screens, {fanout.gaps_prep} on the"
         f" {len(fixtures.prep_ids) * SCREENS_PER_STATION} prep screens; deliveries shown by a resync answer:"
         f" {fanout.via_resync}; floor messages to tablets: {fanout.tablet_messages}"
     )

@@ -21,6 +21,7 @@ export const kitchenPaths = {
 };
 
 const BOARD_RETRY_MS = 5000;
+const GAP_WAIT_MS = 300;
 
 // ---- the live feed ----------------------------------------------------------------------
 
@@ -36,11 +37,29 @@ export function createFeed({ stationId, onBoard, onChanges, onTicket, onFire, on
   let seq = null; // the last number applied
   let catchingUp = false; // a resync was asked for; numbers beyond the gap wait for its answer
   let socket = null;
+  // Messages past a gap, by number. Two commits a few milliseconds apart can be published
+  // in the other order (each after its own commit): wait briefly for the missing one
+  // before asking the server for everything.
+  const early = new Map();
+  let gapTimer = null;
+
+  function forgetEarly() {
+    early.clear();
+    clearTimeout(gapTimer);
+    gapTimer = null;
+  }
 
   function applyBoard(board) {
     seq = board.seq;
     catchingUp = false;
+    forgetEarly();
     onBoard(board);
+  }
+
+  function apply(message) {
+    seq = message.seq;
+    if (message.type === "ticket" && message.ticket) onTicket?.(message.ticket);
+    if (message.type === "fire" && message.fire) onFire?.(message.fire, message);
   }
 
   function resync() {
@@ -56,6 +75,7 @@ export function createFeed({ stationId, onBoard, onChanges, onTicket, onFire, on
     }
     if (message.type === "changes") {
       catchingUp = false;
+      forgetEarly();
       if (seq === null || message.seq >= seq) {
         seq = message.seq;
         onChanges(message);
@@ -65,12 +85,23 @@ export function createFeed({ stationId, onBoard, onChanges, onTicket, onFire, on
     if (message.type !== "ticket" && message.type !== "fire") return;
     if (seq === null || message.seq <= seq) return; // old news, or nothing to add it to yet
     if (message.seq !== seq + 1) {
-      if (!catchingUp) resync(); // a gap: ask for everything after the last one applied
+      if (catchingUp) return; // the resync's answer brings it
+      early.set(message.seq, message);
+      // Still a gap after a moment: ask for everything after the last one applied.
+      gapTimer ??= setTimeout(() => {
+        gapTimer = null;
+        forgetEarly();
+        resync();
+      }, GAP_WAIT_MS);
       return;
     }
-    seq = message.seq;
-    if (message.type === "ticket" && message.ticket) onTicket?.(message.ticket);
-    if (message.type === "fire" && message.fire) onFire?.(message.fire, message);
+    apply(message);
+    while (early.has(seq + 1)) {
+      const next = early.get(seq + 1);
+      early.delete(seq + 1);
+      apply(next);
+    }
+    if (!early.size) forgetEarly();
   }
 
   function onRefused(code) {
@@ -95,7 +126,10 @@ export function createFeed({ stationId, onBoard, onChanges, onTicket, onFire, on
     socket = liveSocket(() => kitchenPaths.socket(stationId, seq), {
       onMessage,
       onStatus: (online) => {
-        if (!online) catchingUp = false; // the reconnect's "?after=" asks again
+        if (!online) {
+          catchingUp = false; // the reconnect's "?after=" asks again
+          forgetEarly();
+        }
         onStatus(online);
       },
       onRefused,
