@@ -156,14 +156,7 @@ class RecallLastView(KitchenView):
     def post(self, request, station_id: int):
         station = get_object_or_404(Station, pk=station_id)
         if station.kind == Station.Kind.EXPO:
-            last = (
-                Fire.objects.filter(outlet_id=station.outlet_id, status=Fire.Status.BUMPED)
-                .order_by("-bumped_at", "-pk")
-                .first()
-            )
-            if last is None:
-                return Response({"station": ["Nothing was bumped here yet."]}, status=400)
-            fire = services.recall_fire(fire=last, by=actor(request))
+            fire = services.recall_last_fire(station=station, by=actor(request))
             return Response(selectors.fires_by_id({fire.pk})[fire.pk])
         ticket = services.recall_last_ticket(station=station, by=actor(request))
         return _ticket_answer(ticket)

@@ -606,6 +606,18 @@ def recall_last_ticket(*, station: Station, by: Actor) -> Ticket:
     return recall_ticket(ticket=last, by=by)
 
 
+def recall_last_fire(*, station: Station, by: Actor) -> Fire:
+    """Expo recalls the order it sent out last."""
+    last = (
+        Fire.objects.filter(outlet_id=station.outlet_id, status=Fire.Status.BUMPED)
+        .order_by("-bumped_at", "-pk")
+        .first()
+    )
+    if last is None:
+        raise ValidationError({"station": _("Nothing was bumped here yet.")})
+    return recall_fire(fire=last, by=by)
+
+
 def bump_fire(*, fire: Fire, by: Actor, override: bool = False) -> Fire:
     """Expo sends the order out. Refused while a station still has it open, unless overridden."""
     with transaction.atomic():

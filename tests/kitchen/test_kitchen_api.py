@@ -156,3 +156,16 @@ def test_guessing_pairing_codes_is_stopped_after_ten_wrong_ones(world, kitchen):
     assert (
         browser.post("/api/kitchen/displays/pair/", {"code": code}, content_type="application/json").status_code == 201
     )
+
+
+def test_expo_recalls_the_order_it_sent_out_last(world, kitchen):
+    expo = paired_screen(kitchen.expo, world.manager)
+    url = f"/api/kitchen/stations/{kitchen.expo.pk}/recall-last/"
+    nothing = expo.post(url, **csrf(expo))
+    assert nothing.status_code == 400 and "station" in nothing.json()
+    order = open_table(world)
+    send(world, order, soup(world))
+    fire = Fire.objects.get(order=order)
+    expo.post(f"/api/kitchen/fires/{fire.pk}/bump/", {"override": True}, format="json", **csrf(expo))
+    recalled = expo.post(url, **csrf(expo))
+    assert recalled.status_code == 200 and recalled.json()["id"] == fire.pk and recalled.json()["status"] == "fired"
