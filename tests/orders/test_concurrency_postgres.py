@@ -5,7 +5,6 @@ the rows; a barrier starts them together so the races are real. SQLite serialise
 every writer, so these only mean something (and only run) on PostgreSQL.
 """
 
-import threading
 import time
 import uuid
 from collections import Counter
@@ -13,7 +12,6 @@ from collections import Counter
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
 from rest_framework.test import APIClient
 
 from idempotency.models import IdempotentResponse
@@ -22,6 +20,7 @@ from orders.models import Item, Order, OrderLine
 from staff import services as staff_services
 from staff.errors import PinLocked
 from staff.models import User
+from tests import races
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -34,31 +33,7 @@ def _postgres_only(requires_postgres):
 
 
 def run_together(count: int, work) -> tuple[list, list]:
-    """Run work(0..count-1) in `count` threads released at once by a barrier.
-
-    Returns (results, errors), one slot per thread; a thread's connection is closed
-    when it ends so the test database can be flushed afterwards.
-    """
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-    errors: list = [None] * count
-
-    def tablet(index: int) -> None:
-        try:
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            results[index] = work(index)
-        except BaseException as error:
-            errors[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=tablet, args=(index,), name=f"tablet-{index}") for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a tablet hung (deadlock?)"
-    return results, errors
+    return races.run_together(count, work, timeout=JOIN_TIMEOUT, name="tablet")
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ Each thread is one worker with its own database connection; a barrier starts the
 together. The claim (a compare-and-set on the job's state) must let exactly one print.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from printing import services
 from printing.models import PrintJob, PrintJobStateChange
+from tests import races
 from tests.printing.test_delivery import kitchen_payload, queue
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -24,26 +22,7 @@ def _postgres_only(requires_postgres):
 
 
 def run_together(count: int, work) -> tuple[list, list]:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-    errors: list = [None] * count
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            results[index] = work(index)
-        except BaseException as error:
-            errors[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index,), name=f"worker-{index}") for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results, errors
+    return races.run_together(count, work, timeout=JOIN_TIMEOUT, name="worker")
 
 
 @pytest.mark.parametrize("workers", [2, 6])
