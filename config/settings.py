@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "orders",
     "printing",
     "kitchen",
+    "billing",
     "pms_integration",
     "waiter",
     "demo",
@@ -151,6 +152,8 @@ USE_TZ = True
 # Money is integer minor units everywhere; this names the currency and its decimals.
 CURRENCY = os.environ.get("CURRENCY", "EUR")
 CURRENCY_DECIMALS = int(os.environ.get("CURRENCY_DECIMALS", "2"))
+# Cash totals are rounded to this many cents (5 in the Netherlands; 1 means no rounding).
+CASH_ROUNDING = int(os.environ.get("CASH_ROUNDING", "5"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", include("tables.urls")),
     path("api/", include("orders.urls")),
     path("api/kitchen/", include("kitchen.urls")),
+    path("api/billing/", include("billing.urls")),
     path("api/printing/", include("printing.urls")),
     path("manager/", include("printing.page_urls")),
     path("kitchen/", include("kitchen.page_urls")),

@@ -716,3 +716,27 @@ def set_modifier_availability(*, modifier: Modifier, by: User, is_available: boo
         )
         broadcasts.announce_modifier_on_commit(modifier)
     return modifier
+
+
+def close_order(*, order: Order, by: User) -> Order:
+    """Close a settled order (billing calls this when its checks are paid); the table is free again."""
+    with transaction.atomic():
+        order = _lock_order(order)
+        _set_order_status(order=order, to_status=Order.Status.CLOSED, by=by)
+        order.closed_at = timezone.now()
+        _touch(order, "status", "closed_at")
+        broadcasts.announce_order_on_commit(order)
+    return order
+
+
+def reopen_order(*, order: Order, by: User, note: str = "") -> Order:
+    """Reopen a closed order (a check reopened with a manager's approval)."""
+    with transaction.atomic():
+        order = _lock_order(order)
+        if order.table_id and Order.objects.filter(table_id=order.table_id, status=Order.Status.OPEN).exists():
+            raise ValidationError({"order": _("The table has a new order: reopen it after that one is settled.")})
+        _set_order_status(order=order, to_status=Order.Status.OPEN, by=by, note=note)
+        order.closed_at = None
+        _touch(order, "status", "closed_at")
+        broadcasts.announce_order_on_commit(order)
+    return order

@@ -16,7 +16,7 @@ from staff.models import Approval, AuditEntry, Role, User, WorkShift
 PIN_PATTERN = re.compile(r"[0-9]{4,6}")
 
 # Apps whose models a manager edits in the back office.
-MANAGED_APPS = ("staff", "tables", "orders", "kitchen", "pms_integration", "printing")
+MANAGED_APPS = ("staff", "tables", "orders", "kitchen", "billing", "pms_integration", "printing")
 
 
 def ensure_role_groups() -> None:

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from billing.models import OutletBilling, Tender
 from kitchen.models import ModifierRoute, Station, StationRoute
 from orders.models import (
     Category,
@@ -33,6 +34,14 @@ from tables.models import Area, Outlet, Table
 
 BISTRO_NAME = "Bistro De Tafel"
 BAR_NAME = "Hotelbar"
+# Name, kind, takes tips. The manager adds more in the back office (Tenders).
+DEMO_TENDERS = [
+    ("Contant", Tender.Kind.CASH, True),
+    ("Pin (Stripe)", Tender.Kind.CARD, True),
+    ("Op kamer", Tender.Kind.ROOM_CHARGE, True),
+    ("Cadeaubon", Tender.Kind.OTHER, False),
+    ("Externe pinautomaat", Tender.Kind.OTHER, True),
+]
 ROOM_SERVICE_NAME = "Room service"
 HOTEL_CODE = "HDT"
 MANAGER_PASSWORD = "demo-manager"
@@ -321,6 +330,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             if Outlet.objects.filter(name=BISTRO_NAME).exists():
+                self._billing()
                 self.stdout.write("Demo data already loaded")
                 return
             self._refuse_clashes()
@@ -346,7 +356,27 @@ class Command(BaseCommand):
             self._kitchen(bistro, groups)
             self._staff()
             self._hotel()
+            self._billing()
         self._summary()
+
+    def _billing(self) -> None:
+        """Tenders and each outlet's receipt header; added to a demo loaded before billing existed."""
+        for sort_order, (name, kind, tips) in enumerate(DEMO_TENDERS):
+            Tender.objects.get_or_create(
+                name=name, defaults={"kind": kind, "allows_tip": tips, "sort_order": sort_order}
+            )
+        for outlet in Outlet.objects.filter(name__in=[BISTRO_NAME, BAR_NAME, ROOM_SERVICE_NAME]):
+            OutletBilling.objects.get_or_create(
+                outlet=outlet,
+                defaults={
+                    "business_name": "Bistro De Tafel" if outlet.name == BISTRO_NAME else "Hotel De Tafel",
+                    "address": "Keizersgracht 1\n1015 AA Amsterdam",
+                    "vat_number": "NL001234567B01",
+                    "receipt_footer": "Dank je wel en tot ziens!",
+                    # Tables of 8 or more pay 12.5% service, as the bistro's menu says.
+                    "service_charge_percent": Decimal("12.5") if outlet.name == BISTRO_NAME else Decimal(0),
+                },
+            )
 
     def _refuse_clashes(self) -> None:
         usernames = [name.lower() for name in DEMO_PINS]

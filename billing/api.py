@@ -1,0 +1,284 @@
+"""Billing API: the bill view, split tools, discounts, and cash and other payments. Thin."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from billing import selectors, services
+from billing.models import Check, CheckItem, Discount, Tender
+from idempotency.decorators import idempotent
+from orders.api import IdField, StrictSerializer, _valid
+from orders.models import Order, OrderLine
+from staff.permissions import role_required
+
+BillingRole = role_required(*services.BILLING_ROLES)
+CENTS = {"min_value": 0, "max_value": 100_000_000}
+
+
+class WaysSerializer(StrictSerializer):
+    ways = serializers.IntegerField(min_value=2, max_value=services.MAX_SPLIT)
+
+
+class ItemMoveSerializer(StrictSerializer):
+    item = IdField()
+    shares = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, allow_null=True)
+
+
+class MoveItemsSerializer(StrictSerializer):
+    items = serializers.ListField(child=ItemMoveSerializer(), min_length=1, max_length=200)
+    to_check = IdField(required=False, allow_null=True)
+
+
+class ShareSerializer(StrictSerializer):
+    ways = serializers.IntegerField(min_value=2, max_value=services.MAX_SPLIT)
+    checks = serializers.ListField(child=IdField(), required=False, max_length=services.MAX_SPLIT)
+
+
+class MergeChecksSerializer(StrictSerializer):
+    source = IdField()
+
+
+class ApprovalFields(StrictSerializer):
+    approver = IdField(required=False, allow_null=True)
+    approver_pin = serializers.CharField(max_length=6, required=False, allow_blank=True, trim_whitespace=False)
+
+
+class DiscountSerializer(ApprovalFields):
+    percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    amount = serializers.IntegerField(min_value=1, max_value=100_000_000, required=False, allow_null=True)
+    line = IdField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=200)
+
+
+class CompSerializer(ApprovalFields):
+    line = IdField()
+    reason = serializers.CharField(max_length=200)
+
+
+class ServiceChargeSerializer(ApprovalFields):
+    percent = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class CashSerializer(StrictSerializer):
+    client_uuid = serializers.UUIDField(required=False)
+    tender = IdField()
+    cash_given = serializers.IntegerField(min_value=1, max_value=100_000_000)
+    amount = serializers.IntegerField(min_value=1, max_value=100_000_000, required=False, allow_null=True)
+    tip = serializers.IntegerField(default=0, **CENTS)
+
+
+class OtherSerializer(StrictSerializer):
+    client_uuid = serializers.UUIDField(required=False)
+    tender = IdField()
+    amount = serializers.IntegerField(min_value=1, max_value=100_000_000)
+    tip = serializers.IntegerField(default=0, **CENTS)
+    reference = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+
+
+def _check(check_id: int) -> Check:
+    return get_object_or_404(Check.objects.select_related("order__outlet"), pk=check_id)
+
+
+def _bill(order_id: int) -> Response:
+    order = Order.objects.select_related("outlet").get(pk=order_id)
+    return Response(selectors.bill_payload(order=order))
+
+
+def _approval(data) -> dict:
+    return {"approver_id": data.get("approver"), "approver_pin": data.get("approver_pin") or None}
+
+
+class BillView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, order_id: int):
+        order = get_object_or_404(Order, pk=order_id)
+        services.open_bill(order=order, by=request.user)
+        payload = selectors.bill_payload(order=Order.objects.select_related("outlet").get(pk=order.pk))
+        payload.update(selectors.tenders_for(outlet_id=order.outlet_id))
+        return Response(payload)
+
+
+class SplitBySeatView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        check = _check(check_id)
+        services.split_check_by_seat(check=check, by=request.user)
+        return _bill(check.order_id)
+
+
+class SplitEvenlyView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=WaysSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        data = _valid(WaysSerializer, request.data)
+        check = _check(check_id)
+        services.split_check_evenly(check=check, ways=data["ways"], by=request.user)
+        return _bill(check.order_id)
+
+
+class MoveItemsView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=MoveItemsSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        data = _valid(MoveItemsSerializer, request.data)
+        check = _check(check_id)
+        to_check = _check(data["to_check"]) if data.get("to_check") else None
+        services.move_items(
+            check=check,
+            moves=[(m["item"], m.get("shares")) for m in data["items"]],
+            to_check=to_check,
+            by=request.user,
+        )
+        return _bill(check.order_id)
+
+
+class ShareItemView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=ShareSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, item_id: int):
+        data = _valid(ShareSerializer, request.data)
+        item = get_object_or_404(CheckItem.objects.select_related("guest_check"), pk=item_id)
+        checks = [_check(pk) for pk in data.get("checks", [])]
+        services.share_item(item=item, ways=data["ways"], checks=checks or None, by=request.user)
+        return _bill(item.guest_check.order_id)
+
+
+class MergeChecksView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=MergeChecksSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        data = _valid(MergeChecksSerializer, request.data)
+        target = _check(check_id)
+        services.merge_checks(source=_check(data["source"]), target=target, by=request.user)
+        return _bill(target.order_id)
+
+
+class DiscountView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=DiscountSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        data = _valid(DiscountSerializer, request.data)
+        check = _check(check_id)
+        line = get_object_or_404(OrderLine, pk=data["line"], order_id=check.order_id) if data.get("line") else None
+        services.give_discount(
+            check=check,
+            by=request.user,
+            reason=data["reason"],
+            percent=data.get("percent"),
+            amount=data.get("amount"),
+            line=line,
+            **_approval(data),
+        )
+        return _bill(check.order_id)
+
+
+class CompView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=CompSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        data = _valid(CompSerializer, request.data)
+        check = _check(check_id)
+        line = get_object_or_404(OrderLine, pk=data["line"], order_id=check.order_id)
+        services.comp_line(check=check, line=line, by=request.user, reason=data["reason"], **_approval(data))
+        return _bill(check.order_id)
+
+
+class RemoveDiscountView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, discount_id: int):
+        discount = get_object_or_404(Discount, pk=discount_id)
+        services.remove_discount(discount=discount, by=request.user)
+        return _bill(discount.order_id)
+
+
+class ServiceChargeView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=ServiceChargeSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        data = _valid(ServiceChargeSerializer, request.data)
+        check = _check(check_id)
+        services.set_service_charge(
+            check=check, percent=data["percent"], by=request.user, reason=data["reason"], **_approval(data)
+        )
+        return _bill(check.order_id)
+
+
+class PrintBillView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        check = _check(check_id)
+        services.print_bill(check=check, by=request.user)
+        return _bill(check.order_id)
+
+
+class CashPaymentView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=CashSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        data = _valid(CashSerializer, request.data)
+        check = _check(check_id)
+        payment = services.pay_cash(
+            check=check,
+            tender=get_object_or_404(Tender, pk=data["tender"]),
+            cash_given=data["cash_given"],
+            amount=data.get("amount"),
+            tip=data["tip"],
+            client_uuid=data.get("client_uuid"),
+            by=request.user,
+        )
+        response = _bill(check.order_id)
+        response.data["payment"] = {"id": payment.pk, "change_due": payment.change_due, "rounding": payment.rounding}
+        return response
+
+
+class OtherPaymentView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=OtherSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        data = _valid(OtherSerializer, request.data)
+        check = _check(check_id)
+        payment = services.pay_other(
+            check=check,
+            tender=get_object_or_404(Tender, pk=data["tender"]),
+            amount=data["amount"],
+            tip=data["tip"],
+            reference=data["reference"],
+            client_uuid=data.get("client_uuid"),
+            by=request.user,
+        )
+        response = _bill(check.order_id)
+        response.data["payment"] = {"id": payment.pk}
+        return response

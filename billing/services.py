@@ -1,0 +1,732 @@
+"""Every state change of bills: checks, splits, discounts, payments. Views call these.
+
+Each service runs in one transaction and locks the order first, so two tablets
+splitting or paying one table are served one after the other and never
+over-collect. A check that has a payment is frozen (see `billing.totals`): its items
+can no longer move.
+"""
+
+import math
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.models import (
+    CHECK_WORKFLOW,
+    PAYMENT_WORKFLOW,
+    Check,
+    CheckItem,
+    CheckStatusChange,
+    Discount,
+    Payment,
+    PaymentStateChange,
+    Tender,
+)
+from billing.selectors import billing_settings, order_bill, paid_towards, reserved_towards
+from billing.signals import check_closed, payment_captured
+from billing.totals import cash_rounded
+from orders import services as order_services
+from orders.models import Order, OrderLine
+from staff.models import Approval, Role, User
+from staff.services import approve_action, record_audit
+
+BILLING_ROLES = (Role.WAITER, Role.BARTENDER, Role.CASHIER, Role.MANAGER)
+MAX_SPLIT = 20
+
+
+def _require_billing_role(person: User) -> None:
+    if not person.has_role(*BILLING_ROLES):
+        raise PermissionDenied(_("Only waiters, bartenders, cashiers and managers handle bills."))
+
+
+def _lock_order(order_id: int) -> Order:
+    return Order.objects.select_related("outlet").select_for_update().get(pk=order_id)
+
+
+def _audit_if_bill_printed(check: Check, *, by: User, action: str, details: dict | None = None) -> None:
+    """Every change to a check after its bill was printed is written to the audit log."""
+    if check.bill_printed_at or check.order.bill_printed_at:
+        record_audit(actor=by, action=f"check_{action}", subject=check, details=details or {})
+
+
+def _next_number(order: Order) -> int:
+    return (Check.objects.filter(order=order).aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def _new_check(order: Order, *, label: str = "", like: Check | None = None) -> Check:
+    return Check.objects.create(
+        order=order,
+        number=_next_number(order),
+        label=label,
+        service_charge_percent=like.service_charge_percent if like else None,
+    )
+
+
+def _place_loose_lines(order: Order) -> list[Check]:
+    """Put every line that is on no check yet on the first open check (made if need be)."""
+    checks = list(Check.objects.filter(order=order, status=Check.Status.OPEN).order_by("number"))
+    loose = list(
+        OrderLine.objects.filter(order=order, check_items__isnull=True).exclude(status=OrderLine.Status.REMOVED)
+    )
+    if not loose:
+        return checks
+    target = next((c for c in checks if not c.is_frozen), None)
+    if target is None:
+        target = _new_check(order)
+        checks.append(target)
+    CheckItem.objects.bulk_create([CheckItem(guest_check=target, line=line) for line in loose])
+    return checks
+
+
+def open_bill(*, order: Order, by: User) -> Order:
+    """Make sure every line of the order is on a check; the first bill view calls this."""
+    _require_billing_role(by)
+    with transaction.atomic():
+        order = _lock_order(order.pk)
+        _place_loose_lines(order)
+    return order
+
+
+def _open_check(check: Check) -> tuple[Order, Check]:
+    """Lock the check's order, place loose lines, and return a fresh, open, unpaid check."""
+    order = _lock_order(check.order_id)
+    _place_loose_lines(order)
+    check = Check.objects.select_related("order").get(pk=check.pk)
+    if check.status != Check.Status.OPEN:
+        raise ValidationError({"check": _("This check is no longer open.")})
+    return order, check
+
+
+def _refuse_if_frozen(*checks: Check) -> None:
+    for check in checks:
+        if check.is_frozen:
+            raise ValidationError(
+                {"check": _("Check %(number)d has a payment: its items cannot change.") % {"number": check.number}}
+            )
+
+
+def _refuse_fixed_discounts(check: Check) -> None:
+    if check.discounts.filter(removed_at__isnull=True, amount__isnull=False).exists():
+        raise ValidationError(
+            {"check": _("Remove the fixed-amount discount before splitting this check, and give it again after.")}
+        )
+
+
+def _copy_percent_discounts(source: Check, targets: list[Check]) -> None:
+    """A check's percent discounts apply to every check split off it, so the split adds up."""
+    rows = []
+    for discount in source.discounts.filter(removed_at__isnull=True, percent__isnull=False):
+        for target in targets:
+            rows.append(
+                Discount(
+                    order_id=source.order_id,
+                    guest_check=target,
+                    kind=discount.kind,
+                    percent=discount.percent,
+                    reason=discount.reason,
+                    by=discount.by,
+                    approval=discount.approval,
+                    split_from=discount,
+                )
+            )
+    Discount.objects.bulk_create(rows)
+
+
+def _rescale_line(line_id: int, factor: int) -> None:
+    """Multiply the shares of every item of a line by `factor` (same part, finer cut)."""
+    items = list(CheckItem.objects.filter(line_id=line_id))
+    for item in items:
+        item.shares *= factor
+        item.of_shares *= factor
+    CheckItem.objects.bulk_update(items, ["shares", "of_shares"])
+
+
+def _simplify_line(line_id: int) -> None:
+    """Reduce a line's shares by their common factor (2/6 + 4/6 back to 1/3 + 2/3)."""
+    items = list(CheckItem.objects.filter(line_id=line_id))
+    if not items:
+        return
+    divisor = math.gcd(items[0].of_shares, *[i.shares for i in items])
+    if divisor > 1:
+        for item in items:
+            item.shares //= divisor
+            item.of_shares //= divisor
+        CheckItem.objects.bulk_update(items, ["shares", "of_shares"])
+
+
+def _put(line_id: int, check: Check, shares: int, of_shares: int) -> None:
+    """Add `shares` of a line to a check, joining the share already there."""
+    item = CheckItem.objects.filter(guest_check=check, line_id=line_id).first()
+    if item is None:
+        CheckItem.objects.create(guest_check=check, line_id=line_id, shares=shares, of_shares=of_shares)
+    else:
+        item.shares += shares
+        item.save(update_fields=["shares"])
+
+
+def _take(item: CheckItem, shares: int) -> None:
+    """Take `shares` off an item; an item left with none goes (its line lives on elsewhere)."""
+    if shares == item.shares:
+        item.delete()
+    else:
+        item.shares -= shares
+        item.save(update_fields=["shares"])
+
+
+def _touch(*checks: Check) -> None:
+    for check in checks:
+        check.version += 1
+        check.save(update_fields=["version"])
+
+
+def move_items(*, check: Check, moves: list[tuple[int, int | None]], by: User, to_check: Check | None = None) -> Check:
+    """Move items (or some shares of them) from `check` to `to_check`, or to a new check.
+
+    `moves` is (check item id, shares) with shares None for the whole item. Returns
+    the check the items went to.
+    """
+    _require_billing_role(by)
+    if not moves:
+        raise ValidationError({"items": _("Choose what to move.")})
+    with transaction.atomic():
+        order, check = _open_check(check)
+        if to_check is not None:
+            to_check = Check.objects.get(pk=to_check.pk)
+            if to_check.order_id != order.pk or to_check.status != Check.Status.OPEN:
+                raise ValidationError({"to_check": _("Move to an open check of the same order.")})
+            if to_check.pk == check.pk:
+                raise ValidationError({"to_check": _("The items are already on this check.")})
+        _refuse_if_frozen(check, *([to_check] if to_check else []))
+        items = {i.pk: i for i in CheckItem.objects.filter(guest_check=check, pk__in=[m[0] for m in moves])}
+        if len(items) != len({m[0] for m in moves}):
+            raise ValidationError({"items": _("An item is not on this check.")})
+        if to_check is None:
+            _refuse_fixed_discounts(check)
+            to_check = _new_check(order, like=check)
+            _copy_percent_discounts(check, [to_check])
+        elif check.discounts.filter(removed_at__isnull=True, amount__isnull=False).exists():
+            _refuse_fixed_discounts(check)
+        for item_id, shares in moves:
+            item = CheckItem.objects.get(pk=item_id)
+            shares = item.shares if shares is None else shares
+            if not isinstance(shares, int) or not 1 <= shares <= item.shares:
+                raise ValidationError({"items": _("Move between 1 and all of an item's shares.")})
+            line_id, of_shares = item.line_id, item.of_shares
+            if shares == item.shares and not CheckItem.objects.filter(guest_check=to_check, line_id=line_id).exists():
+                # The whole item moves and keeps its identity (the tablet still knows it).
+                item.guest_check = to_check
+                item.save(update_fields=["guest_check"])
+                continue
+            _take(item, shares)
+            _put(line_id, to_check, shares, of_shares)
+            _simplify_line(line_id)
+        _audit_if_bill_printed(check, by=by, action="items_moved", details={"to": to_check.pk, "moves": moves})
+        _touch(check, to_check)
+    return to_check
+
+
+def split_check_by_seat(*, check: Check, by: User) -> list[Check]:
+    """One check per seat; what is shared by the table (seat 0) stays on this check."""
+    _require_billing_role(by)
+    with transaction.atomic():
+        order, check = _open_check(check)
+        _refuse_if_frozen(check)
+        _refuse_fixed_discounts(check)
+        by_seat: dict[int, list[CheckItem]] = {}
+        for item in check.items.select_related("line"):
+            by_seat.setdefault(item.line.seat, []).append(item)
+        seats = sorted(s for s in by_seat if s)
+        if len(by_seat) < 2:
+            raise ValidationError({"check": _("Everything on this check is for one seat.")})
+        result = [check]
+        # Without shared items the check keeps the first seat.
+        keep = 0 if 0 in by_seat else seats[0]
+        check.label = _("Seat %(seat)d") % {"seat": keep} if keep else _("Table")
+        check.save(update_fields=["label"])
+        new_checks = []
+        for seat in seats:
+            if seat == keep:
+                continue
+            target = _new_check(order, label=_("Seat %(seat)d") % {"seat": seat}, like=check)
+            CheckItem.objects.filter(pk__in=[i.pk for i in by_seat[seat]]).update(guest_check=target)
+            new_checks.append(target)
+        _copy_percent_discounts(check, new_checks)
+        result.extend(new_checks)
+        _audit_if_bill_printed(check, by=by, action="split_by_seat", details={"checks": [c.pk for c in result]})
+        _touch(*result)
+    return result
+
+
+def split_check_evenly(*, check: Check, ways: int, by: User) -> list[Check]:
+    """Cut the check into `ways` equal checks: each holds 1/ways of every item on it."""
+    _require_billing_role(by)
+    if not isinstance(ways, int) or not 2 <= ways <= MAX_SPLIT:
+        raise ValidationError({"ways": _("Split into 2 to %(max)d checks.") % {"max": MAX_SPLIT}})
+    with transaction.atomic():
+        order, check = _open_check(check)
+        _refuse_if_frozen(check)
+        _refuse_fixed_discounts(check)
+        items = list(check.items.all())
+        if not items:
+            raise ValidationError({"check": _("There is nothing on this check to split.")})
+        new_checks = [_new_check(order, like=check) for _n in range(ways - 1)]
+        for item in items:
+            _rescale_line(item.line_id, ways)
+        # Each item now holds ways x its old part in a cut ways times finer: one old part per check.
+        items = list(check.items.all())
+        new_items = [
+            CheckItem(guest_check=target, line_id=item.line_id, shares=item.shares // ways, of_shares=item.of_shares)
+            for item in items
+            for target in new_checks
+        ]
+        for item in items:
+            item.shares //= ways
+        CheckItem.objects.bulk_update(items, ["shares"])
+        CheckItem.objects.bulk_create(new_items)
+        for item in items:
+            _simplify_line(item.line_id)
+        _copy_percent_discounts(check, new_checks)
+        checks = [check, *new_checks]
+        _audit_if_bill_printed(check, by=by, action="split_evenly", details={"ways": ways})
+        _touch(*checks)
+    return checks
+
+
+def share_item(*, item: CheckItem, ways: int, by: User, checks: list[Check] | None = None) -> list[Check]:
+    """Share one item by `ways` guests (a bottle of wine over 3 checks).
+
+    The item's check keeps one part; the others go to `checks` (open checks of the
+    order) or, without them, to new checks.
+    """
+    _require_billing_role(by)
+    if not isinstance(ways, int) or not 2 <= ways <= MAX_SPLIT:
+        raise ValidationError({"ways": _("Share between 2 and %(max)d ways.") % {"max": MAX_SPLIT}})
+    with transaction.atomic():
+        order, check = _open_check(item.guest_check)
+        item = CheckItem.objects.get(pk=item.pk)
+        targets = [Check.objects.get(pk=c.pk) for c in (checks or [])]
+        if targets and len(targets) != ways - 1:
+            raise ValidationError({"checks": _("Name one other check for each other part.")})
+        for target in targets:
+            if target.order_id != order.pk or target.status != Check.Status.OPEN or target.pk == check.pk:
+                raise ValidationError({"checks": _("Share with other open checks of the same order.")})
+        _refuse_if_frozen(check, *targets)
+        if not targets:
+            _refuse_fixed_discounts(check)
+            targets = [_new_check(order, like=check) for _n in range(ways - 1)]
+            _copy_percent_discounts(check, targets)
+        _rescale_line(item.line_id, ways)
+        item.refresh_from_db()
+        part = item.shares // ways
+        item.shares = part
+        item.save(update_fields=["shares"])
+        for target in targets:
+            _put(item.line_id, target, part, item.of_shares)
+        _simplify_line(item.line_id)
+        _audit_if_bill_printed(check, by=by, action="item_shared", details={"line": item.line_id, "ways": ways})
+        _touch(check, *targets)
+    return [check, *targets]
+
+
+def merge_checks(*, source: Check, target: Check, by: User) -> Check:
+    """Put everything on `source` back onto `target`; `source` is marked merged."""
+    _require_billing_role(by)
+    if source.pk == target.pk:
+        raise ValidationError({"source": _("A check cannot be merged into itself.")})
+    with transaction.atomic():
+        order, source = _open_check(source)
+        target = Check.objects.get(pk=target.pk)
+        if target.order_id != order.pk or target.status != Check.Status.OPEN:
+            raise ValidationError({"target": _("Merge into an open check of the same order.")})
+        _refuse_if_frozen(source, target)
+        for item in list(source.items.all()):
+            line_id, shares, of_shares = item.line_id, item.shares, item.of_shares
+            item.delete()
+            _put(line_id, target, shares, of_shares)
+            _simplify_line(line_id)
+        now = timezone.now()
+        # A percent discount copied by an earlier split is on the target already: same origin.
+        on_target = {d.split_from_id or d.pk for d in target.discounts.filter(removed_at__isnull=True)}
+        for discount in source.discounts.filter(removed_at__isnull=True):
+            if (discount.split_from_id or discount.pk) in on_target:
+                discount.removed_at, discount.removed_by = now, by
+                discount.save(update_fields=["removed_at", "removed_by"])
+            else:
+                discount.guest_check = target
+                discount.save(update_fields=["guest_check"])
+        _set_check_status(check=source, to_status=Check.Status.MERGED, by=by)
+        source.merged_into = target
+        source.save(update_fields=["status", "merged_into"])
+        _audit_if_bill_printed(target, by=by, action="merged", details={"source": source.pk})
+        _touch(target)
+    return target
+
+
+def _set_check_status(*, check: Check, to_status: str, by: User, reason: str = "", approval=None) -> None:
+    CHECK_WORKFLOW.check(check.status, to_status)
+    CheckStatusChange.objects.create(
+        guest_check=check, from_status=check.status, to_status=to_status, by=by, reason=reason, approval=approval
+    )
+    check.status = to_status
+
+
+# Discounts and service charge ---------------------------------------------------
+
+
+def _parse_percent(value) -> Decimal:
+    try:
+        percent = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({"percent": _("Give the percent as a number.")}) from None
+    if (
+        not percent.is_finite()
+        or not Decimal(0) < percent <= Decimal(100)
+        or percent != percent.quantize(Decimal("0.01"))
+    ):
+        raise ValidationError({"percent": _("A percent is above 0 and at most 100, with at most 2 decimals.")})
+    return percent
+
+
+def _approval_if_needed(
+    *, needed: bool, action: str, by: User, reason: str, approver_id: int | None, approver_pin: str | None
+) -> Approval | None:
+    if not needed:
+        return None
+    if not approver_id or not approver_pin:
+        raise ValidationError({"approver": _("This needs a manager's approval: a manager enters their PIN.")})
+    return approve_action(action=action, approver_id=approver_id, pin=approver_pin, requested_by=by, reason=reason)
+
+
+def give_discount(
+    *,
+    check: Check,
+    by: User,
+    reason: str,
+    percent=None,
+    amount: int | None = None,
+    line: OrderLine | None = None,
+    approver_id: int | None = None,
+    approver_pin: str | None = None,
+) -> Discount:
+    """A percent or fixed discount on the check, or on one of its lines, with a reason.
+
+    Above the outlet's limits (or from someone who is not a manager, when above) a
+    manager approves with their PIN.
+    """
+    _require_billing_role(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    if (percent is None) == (amount is None):
+        raise ValidationError({"percent": _("Give either a percent or an amount.")})
+    if percent is not None:
+        percent = _parse_percent(percent)
+    elif not isinstance(amount, int) or amount < 1:
+        raise ValidationError({"amount": _("An amount is a whole number of cents, at least 1.")})
+    with transaction.atomic():
+        order, check = _open_check(check)
+        _refuse_if_frozen(check)
+        if line is not None and not CheckItem.objects.filter(guest_check=check, line=line).exists():
+            raise ValidationError({"line": _("This line is not on this check.")})
+        rules = billing_settings(order.outlet_id)
+        if percent is not None:
+            needed = percent > rules.discount_approval_percent
+        else:
+            needed = amount > rules.discount_approval_amount
+        approval = _approval_if_needed(
+            needed=needed and not by.has_role(Role.MANAGER),
+            action="discount",
+            by=by,
+            reason=reason,
+            approver_id=approver_id,
+            approver_pin=approver_pin,
+        )
+        discount = Discount.objects.create(
+            order=order,
+            guest_check=None if line else check,
+            line=line,
+            kind=Discount.Kind.PERCENT if percent is not None else Discount.Kind.AMOUNT,
+            percent=percent,
+            amount=amount,
+            reason=reason,
+            by=by,
+            approval=approval,
+        )
+        record_audit(
+            actor=by,
+            action="discount_given",
+            subject=discount,
+            approval=approval,
+            reason=reason,
+            details={"check": check.pk, "line": line.pk if line else None, "percent": str(percent), "amount": amount},
+        )
+        _touch(check)
+    return discount
+
+
+def comp_line(
+    *, check: Check, line: OrderLine, by: User, reason: str, approver_id: int | None = None, approver_pin=None
+) -> Discount:
+    """Give a line away: it stays on the check at zero, with the reason and approving manager."""
+    _require_billing_role(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    with transaction.atomic():
+        order, check = _open_check(check)
+        _refuse_if_frozen(check)
+        if not CheckItem.objects.filter(guest_check=check, line=line).exists():
+            raise ValidationError({"line": _("This line is not on this check.")})
+        if Discount.objects.filter(line=line, kind=Discount.Kind.COMP, removed_at__isnull=True).exists():
+            raise ValidationError({"line": _("This line is comped already.")})
+        if by.has_role(Role.MANAGER):
+            approval = Approval.objects.create(action="comp", requested_by=by, approver=by, reason=reason)
+        else:
+            approval = _approval_if_needed(
+                needed=True, action="comp", by=by, reason=reason, approver_id=approver_id, approver_pin=approver_pin
+            )
+        discount = Discount.objects.create(
+            order=order,
+            line=line,
+            kind=Discount.Kind.COMP,
+            percent=Decimal(100),
+            reason=reason,
+            by=by,
+            approval=approval,
+        )
+        record_audit(actor=by, action="line_comped", subject=discount, approval=approval, reason=reason)
+        _touch(check)
+    return discount
+
+
+def remove_discount(*, discount: Discount, by: User) -> Discount:
+    """Take a discount or comp off again; the row stays, marked removed."""
+    _require_billing_role(by)
+    with transaction.atomic():
+        discount = Discount.objects.select_for_update().get(pk=discount.pk)
+        _lock_order(discount.order_id)
+        checks = (
+            [discount.guest_check]
+            if discount.guest_check_id
+            else list(Check.objects.filter(items__line_id=discount.line_id).distinct())
+        )
+        _refuse_if_frozen(*checks)
+        if discount.removed_at:
+            return discount
+        discount.removed_at, discount.removed_by = timezone.now(), by
+        discount.save(update_fields=["removed_at", "removed_by"])
+        record_audit(actor=by, action="discount_removed", subject=discount)
+        _touch(*checks)
+    return discount
+
+
+def set_service_charge(
+    *, check: Check, percent, by: User, reason: str = "", approver_id: int | None = None, approver_pin=None
+) -> Check:
+    """Set the check's service charge; waiving or lowering the automatic one needs a manager."""
+    _require_billing_role(by)
+    percent = Decimal(0) if percent in (0, "0") else _parse_percent(percent)
+    with transaction.atomic():
+        order, check = _open_check(check)
+        _refuse_if_frozen(check)
+        rules = billing_settings(order.outlet_id)
+        automatic = rules.service_charge_percent if order.covers >= rules.service_charge_min_covers else Decimal(0)
+        approval = _approval_if_needed(
+            needed=percent < automatic and not by.has_role(Role.MANAGER),
+            action="service_charge",
+            by=by,
+            reason=reason or _("Service charge changed"),
+            approver_id=approver_id,
+            approver_pin=approver_pin,
+        )
+        check.service_charge_percent = percent
+        check.save(update_fields=["service_charge_percent"])
+        record_audit(
+            actor=by, action="service_charge_set", subject=check, approval=approval, details={"percent": str(percent)}
+        )
+        _touch(check)
+    return check
+
+
+def print_bill(*, check: Check, by: User) -> Check:
+    """Mark the (pro forma) bill printed: from now on every change to the check is audited."""
+    _require_billing_role(by)
+    with transaction.atomic():
+        order, check = _open_check(check)
+        check.bill_printed_at = timezone.now()
+        check.save(update_fields=["bill_printed_at"])
+        record_audit(actor=by, action="bill_printed", subject=check)
+    order_services.mark_bill_printed(order=order, by=by)
+    return check
+
+
+# Payments -------------------------------------------------------------------------
+
+
+def _freeze(check: Check, order: Order) -> None:
+    """Store the check's figures and its items' amounts: a payment is about to count on them."""
+    if check.is_frozen:
+        return
+    _checks, totals = order_bill(order=order)
+    figures = totals[check.pk]
+    check.frozen_totals = figures.as_dict()
+    check.save(update_fields=["frozen_totals"])
+    shares = {s.key: s for s in figures.shares}
+    items = list(CheckItem.objects.filter(guest_check=check))
+    for item in items:
+        item.frozen_amount = shares[item.pk].amount
+        item.frozen_discount = shares[item.pk].discount
+    CheckItem.objects.bulk_update(items, ["frozen_amount", "frozen_discount"])
+
+
+def check_total(check: Check) -> int:
+    """The check's total, frozen or computed."""
+    if check.is_frozen:
+        return sum(row[6] for row in check.frozen_totals["rates"])
+    _checks, totals = order_bill(order=check.order)
+    return totals[check.pk].total
+
+
+def _record_payment_state(payment: Payment, to_state: str, *, by: User | None, note: str = "") -> None:
+    PAYMENT_WORKFLOW.check(payment.state, to_state)
+    PaymentStateChange.objects.create(
+        payment=payment, from_state=payment.state, to_state=to_state, by=by, note=note[:200]
+    )
+    payment.state = to_state
+
+
+def _close_if_paid(check: Check, order: Order, by: User) -> bool:
+    """Close the check when captured payments cover it; the order when all its checks are closed."""
+    check = Check.objects.prefetch_related("payments").get(pk=check.pk)
+    if check.status != Check.Status.OPEN or paid_towards(check) < check_total(check):
+        return False
+    _set_check_status(check=check, to_status=Check.Status.CLOSED, by=by)
+    check.closed_at = timezone.now()
+    check.save(update_fields=["status", "closed_at"])
+    check_closed.send(sender=Check, check=check, by=by)
+    still_open = Check.objects.filter(order=order, status=Check.Status.OPEN).exists()
+    loose = OrderLine.objects.filter(order=order, check_items__isnull=True).exclude(
+        status__in=[OrderLine.Status.REMOVED, OrderLine.Status.VOID]
+    )
+    if not still_open and not loose.exists() and order.status == Order.Status.OPEN:
+        order_services.close_order(order=order, by=by)
+    return True
+
+
+def _start_payment(*, check: Check, tender: Tender, amount: int, tip: int, by: User, client_uuid) -> tuple:
+    """Lock, freeze and check the amount against what is left; returns (order, check, existing payment)."""
+    if client_uuid is not None:
+        existing = Payment.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            return None, None, existing
+    if not tender.is_active:
+        raise ValidationError({"tender": _("This tender is not in use.")})
+    if not isinstance(amount, int) or amount < 1:
+        raise ValidationError({"amount": _("An amount is a whole number of cents, at least 1.")})
+    if not isinstance(tip, int) or tip < 0:
+        raise ValidationError({"tip": _("A tip is a whole number of cents, 0 or more.")})
+    if tip and not tender.allows_tip:
+        raise ValidationError({"tip": _("This tender takes no tips.")})
+    order, check = _open_check(check)
+    _freeze(check, order)
+    check = Check.objects.prefetch_related("payments").get(pk=check.pk)
+    left = check_total(check) - reserved_towards(check)
+    if left <= 0:
+        raise ValidationError({"amount": _("This check is paid (or a payment for it is under way).")})
+    return order, check, left
+
+
+def pay_cash(
+    *,
+    check: Check,
+    tender: Tender,
+    cash_given: int,
+    by: User,
+    tip: int = 0,
+    amount: int | None = None,
+    client_uuid=None,
+) -> Payment:
+    """Take cash. Paying off the check rounds what is due to 5 cents (CASH_ROUNDING); returns change.
+
+    `amount` pays part of the check; without it the cash pays what is left.
+    """
+    _require_billing_role(by)
+    if tender.kind != Tender.Kind.CASH:
+        raise ValidationError({"tender": _("This is not a cash tender.")})
+    if not isinstance(cash_given, int) or cash_given < 1:
+        raise ValidationError({"cash_given": _("Type the cash handed over, in cents.")})
+    with transaction.atomic():
+        order, check, left = _start_payment(
+            check=check, tender=tender, amount=amount or 1, tip=tip, by=by, client_uuid=client_uuid
+        )
+        if order is None:
+            return left  # the payment this client_uuid made before
+        applied = left if amount is None else amount
+        if applied > left:
+            raise ValidationError({"amount": _("That is more than is left to pay.")})
+        rounding = cash_rounded(applied, settings.CASH_ROUNDING) - applied if applied == left else 0
+        due = applied + rounding + tip
+        if cash_given < due:
+            raise ValidationError({"cash_given": _("The cash handed over does not cover what is due.")})
+        payment = Payment.objects.create(
+            client_uuid=client_uuid or Payment._meta.get_field("client_uuid").default(),
+            guest_check=check,
+            tender=tender,
+            amount=applied,
+            tip=tip,
+            cash_given=cash_given,
+            change_due=cash_given - due,
+            rounding=rounding,
+            by=by,
+        )
+        PaymentStateChange.objects.create(payment=payment, from_state="", to_state=Payment.State.PENDING, by=by)
+        _capture(payment, by=by, order=order)
+    return payment
+
+
+def pay_other(
+    *, check: Check, tender: Tender, amount: int, by: User, tip: int = 0, reference: str = "", client_uuid=None
+) -> Payment:
+    """Take a payment by another tender the manager set up (voucher, an outside card terminal)."""
+    _require_billing_role(by)
+    if tender.kind != Tender.Kind.OTHER:
+        raise ValidationError({"tender": _("Use the cash, card or room charge flow for this tender.")})
+    with transaction.atomic():
+        order, check, left = _start_payment(
+            check=check, tender=tender, amount=amount, tip=tip, by=by, client_uuid=client_uuid
+        )
+        if order is None:
+            return left
+        if amount > left:
+            raise ValidationError({"amount": _("That is more than is left to pay.")})
+        payment = Payment.objects.create(
+            client_uuid=client_uuid or Payment._meta.get_field("client_uuid").default(),
+            guest_check=check,
+            tender=tender,
+            amount=amount,
+            tip=tip,
+            reference=(reference or "")[:80],
+            by=by,
+        )
+        PaymentStateChange.objects.create(payment=payment, from_state="", to_state=Payment.State.PENDING, by=by)
+        _capture(payment, by=by, order=order)
+    return payment
+
+
+def _capture(payment: Payment, *, by: User, order: Order) -> None:
+    _record_payment_state(payment, Payment.State.CAPTURED, by=by)
+    payment.captured_at = timezone.now()
+    payment.save(update_fields=["state", "captured_at"])
+    record_audit(
+        actor=by,
+        action="payment_captured",
+        subject=payment,
+        details={"check": payment.guest_check_id, "amount": payment.amount, "tip": payment.tip},
+    )
+    payment_captured.send(sender=Payment, payment=payment, by=by)
+    _close_if_paid(payment.guest_check, order, by)

@@ -1,0 +1,8 @@
+"""Past-tense domain signals of billing, for apps above it (reports, the PMS seam)."""
+
+from django.dispatch import Signal
+
+# payment, by
+payment_captured = Signal()
+# check, by
+check_closed = Signal()

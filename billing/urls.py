@@ -1,0 +1,19 @@
+from django.urls import path
+
+from billing import api
+
+urlpatterns = [
+    path("orders/<int:order_id>/bill/", api.BillView.as_view(), name="bill"),
+    path("checks/<int:check_id>/split-by-seat/", api.SplitBySeatView.as_view(), name="check-split-by-seat"),
+    path("checks/<int:check_id>/split-evenly/", api.SplitEvenlyView.as_view(), name="check-split-evenly"),
+    path("checks/<int:check_id>/move/", api.MoveItemsView.as_view(), name="check-move-items"),
+    path("checks/<int:check_id>/merge/", api.MergeChecksView.as_view(), name="check-merge"),
+    path("checks/<int:check_id>/discounts/", api.DiscountView.as_view(), name="check-discount"),
+    path("checks/<int:check_id>/comps/", api.CompView.as_view(), name="check-comp"),
+    path("checks/<int:check_id>/service-charge/", api.ServiceChargeView.as_view(), name="check-service-charge"),
+    path("checks/<int:check_id>/print/", api.PrintBillView.as_view(), name="check-print"),
+    path("checks/<int:check_id>/payments/cash/", api.CashPaymentView.as_view(), name="check-pay-cash"),
+    path("checks/<int:check_id>/payments/other/", api.OtherPaymentView.as_view(), name="check-pay-other"),
+    path("check-items/<int:item_id>/share/", api.ShareItemView.as_view(), name="check-item-share"),
+    path("discounts/<int:discount_id>/remove/", api.RemoveDiscountView.as_view(), name="discount-remove"),
+]
