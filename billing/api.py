@@ -1,14 +1,19 @@
 """Billing API: the bill view, split tools, discounts, and cash and other payments. Thin."""
 
+import contextlib
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing import selectors, services
-from billing.models import Check, CheckItem, Discount, Tender
+from billing.broadcasts import payment_message
+from billing.card_terminal import CardTerminalError
+from billing.models import CardReader, Check, CheckItem, Discount, Payment, Tender
 from idempotency.decorators import idempotent
 from orders.api import IdField, StrictSerializer, _valid
 from orders.models import Order, OrderLine
@@ -282,3 +287,83 @@ class OtherPaymentView(APIView):
         response = _bill(check.order_id)
         response.data["payment"] = {"id": payment.pk}
         return response
+
+
+class CardSerializer(StrictSerializer):
+    client_uuid = serializers.UUIDField(required=False)
+    reader = IdField()
+    amount = serializers.IntegerField(min_value=1, max_value=100_000_000, required=False, allow_null=True)
+
+
+def _payment_answer(payment: Payment) -> Response:
+    payment = Payment.objects.select_related("guest_check__order", "tender", "reader").get(pk=payment.pk)
+    body = payment_message(payment)
+    body["check_status"] = payment.guest_check.status
+    body["order_status"] = payment.guest_check.order.status
+    return Response(body)
+
+
+class CardPaymentView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=CardSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        data = _valid(CardSerializer, request.data)
+        check = _check(check_id)
+        payment = services.start_card_payment(
+            check=check,
+            reader=get_object_or_404(CardReader, pk=data["reader"]),
+            amount=data.get("amount"),
+            client_uuid=data.get("client_uuid"),
+            by=request.user,
+        )
+        return _payment_answer(payment)
+
+
+class PaymentView(APIView):
+    """A payment's state; asking about a waiting card payment asks Stripe too (the poll)."""
+
+    permission_classes = [BillingRole]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, payment_id: int):
+        payment = get_object_or_404(Payment, pk=payment_id)
+        if payment.state == Payment.State.PENDING and payment.provider_id:
+            with contextlib.suppress(CardTerminalError):  # Stripe away: the answer is our last known state
+                payment = services.settle_card_payment(payment=payment, by=request.user)
+        return _payment_answer(payment)
+
+
+class CancelPaymentView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, payment_id: int):
+        payment = get_object_or_404(Payment, pk=payment_id)
+        try:
+            payment = services.cancel_card_payment(payment=payment, by=request.user)
+        except CardTerminalError as error:
+            return Response({"detail": error.message}, status=502)
+        return _payment_answer(payment)
+
+
+class CardWebhookView(APIView):
+    """Stripe's webhook: no session, the signature is the authentication."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        try:
+            outcome = services.receive_card_event(
+                body=request.body, signature=request.headers.get("Stripe-Signature", "")
+            )
+        except ValueError:
+            return Response({"detail": "Bad signature."}, status=400)
+        except CardTerminalError as error:
+            # Stripe retries a webhook that fails; the poll settles it meanwhile.
+            return Response({"detail": error.message}, status=503)
+        return Response({"outcome": outcome})

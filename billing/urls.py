@@ -14,6 +14,10 @@ urlpatterns = [
     path("checks/<int:check_id>/print/", api.PrintBillView.as_view(), name="check-print"),
     path("checks/<int:check_id>/payments/cash/", api.CashPaymentView.as_view(), name="check-pay-cash"),
     path("checks/<int:check_id>/payments/other/", api.OtherPaymentView.as_view(), name="check-pay-other"),
+    path("checks/<int:check_id>/payments/card/", api.CardPaymentView.as_view(), name="check-pay-card"),
+    path("payments/<int:payment_id>/", api.PaymentView.as_view(), name="payment"),
+    path("payments/<int:payment_id>/cancel/", api.CancelPaymentView.as_view(), name="payment-cancel"),
+    path("stripe/webhook/", api.CardWebhookView.as_view(), name="stripe-webhook"),
     path("check-items/<int:item_id>/share/", api.ShareItemView.as_view(), name="check-item-share"),
     path("discounts/<int:discount_id>/remove/", api.RemoveDiscountView.as_view(), name="discount-remove"),
 ]

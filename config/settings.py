@@ -121,7 +121,7 @@ else:
 
 # Background work (print jobs, later PMS postings) runs from rows in the database,
 # claimed by `manage.py db_worker` processes with SKIP LOCKED: several may run at once.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "printing"]}}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "printing", "billing"]}}
 
 # Printers: a short socket timeout (python-escpos defaults to 60 s) and the retry
 # delays in seconds before a job fails over to the backup printer.
@@ -154,6 +154,15 @@ CURRENCY = os.environ.get("CURRENCY", "EUR")
 CURRENCY_DECIMALS = int(os.environ.get("CURRENCY_DECIMALS", "2"))
 # Cash totals are rounded to this many cents (5 in the Netherlands; 1 means no rounding).
 CASH_ROUNDING = int(os.environ.get("CASH_ROUNDING", "5"))
+
+# Card payments: Stripe Terminal, server-driven. The API base is a setting so that
+# tests (and a staging proxy) can stand in for api.stripe.com.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Poll a card payment this often when no webhook came, and give up after this long.
+CARD_POLL_SECONDS = float(os.environ.get("CARD_POLL_SECONDS", "3"))
+CARD_PAYMENT_TIMEOUT = float(os.environ.get("CARD_PAYMENT_TIMEOUT", "120"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -56,6 +56,10 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
         if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
 
+    async def floor_relay(self, event):
+        # Higher apps (billing) tell the tablets their own news through the floor socket.
+        await self.send_json(event["message"])
+
     async def floor_table(self, event):
         await self.send_json({"type": "table", "table": event["table"]})
 

@@ -1,0 +1,36 @@
+"""Tell the tablets of an outlet how a payment went, after commit, over the floor socket.
+
+The tablet that started a card payment also polls its status: a lost message costs
+a second at most.
+"""
+
+from billing.models import Payment
+from orders.broadcasts import floor_group, send_messages
+
+
+def payment_message(payment: Payment) -> dict:
+    return {
+        "id": payment.pk,
+        "check": payment.guest_check_id,
+        "order": payment.guest_check.order_id,
+        "state": payment.state,
+        "amount": payment.amount,
+        "tip": payment.tip,
+        "tender": payment.tender.name,
+        "kind": payment.tender.kind,
+        "reader": payment.reader.label if payment.reader_id else "",
+        "provider_status": payment.provider_status,
+        "failure_message": payment.failure_message,
+    }
+
+
+def announce_payment(payment_id: int) -> None:
+    payment = Payment.objects.select_related("guest_check__order", "tender", "reader").get(pk=payment_id)
+    send_messages(
+        [
+            (
+                floor_group(payment.guest_check.order.outlet_id),
+                {"type": "floor.relay", "message": {"type": "payment", "payment": payment_message(payment)}},
+            )
+        ]
+    )
