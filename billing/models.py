@@ -88,6 +88,9 @@ class Check(models.Model):
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    business_day = models.ForeignKey(
+        "BusinessDay", on_delete=models.PROTECT, null=True, blank=True, related_name="checks"
+    )
     bill_printed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -257,6 +260,12 @@ class Payment(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     captured_at = models.DateTimeField(null=True, blank=True)
+    business_day = models.ForeignKey(
+        "BusinessDay", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    drawer_session = models.ForeignKey(
+        "DrawerSession", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -287,3 +296,109 @@ class ProviderEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+
+
+class BusinessDay(models.Model):
+    """A trading day, from its first sale to its Z report. Money events carry the day they fell in.
+
+    The date is the restaurant's calendar date at opening, moved back one day before
+    BUSINESS_DAY_ENDS_AT (a night that runs past midnight belongs to the day it began).
+    Once closed (the Z report), nothing may be added to it or changed in it.
+    """
+
+    date = models.DateField(unique=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    z_number = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    # The Z report as it was at closing: the figures never change afterwards.
+    report = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("business day")
+
+    def __str__(self) -> str:
+        return str(self.date)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class DrawerSession(models.Model):
+    """A cash drawer's shift: the float in, cash sales and movements, a blind count out."""
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="drawer_sessions")
+    business_day = models.ForeignKey(BusinessDay, on_delete=models.PROTECT, related_name="drawer_sessions")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    opening_float = models.PositiveIntegerField()
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The count is typed without seeing what is expected (blind); the variance follows.
+    counted = models.IntegerField(null=True, blank=True)
+    expected = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("cash drawer session")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outlet"], condition=models.Q(closed_at__isnull=True), name="one_open_drawer_per_outlet"
+            )
+        ]
+
+    @property
+    def variance(self) -> int | None:
+        if self.counted is None or self.expected is None:
+            return None
+        return self.counted - self.expected
+
+
+class CashMovement(models.Model):
+    """Cash put into (pay-in) or taken out of (pay-out) a drawer, not for a sale."""
+
+    class Kind(models.TextChoices):
+        PAY_IN = "pay_in", _("Pay-in")
+        PAY_OUT = "pay_out", _("Pay-out")
+
+    session = models.ForeignKey(DrawerSession, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    amount = models.PositiveIntegerField()
+    reason = models.CharField(max_length=200)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Refund(models.Model):
+    """Money given back on a payment, to the same tender, with a reason and a manager's approval."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SUCCEEDED = "succeeded", _("Refunded")
+        FAILED = "failed", _("Failed")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.PositiveIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    reason = models.CharField(max_length=200)
+    approval = models.ForeignKey("staff.Approval", on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    provider_id = models.CharField(max_length=80, blank=True)
+    failure_message = models.CharField(max_length=200, blank=True)
+    business_day = models.ForeignKey(BusinessDay, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    drawer_session = models.ForeignKey(
+        DrawerSession, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -7,6 +7,7 @@ can no longer move.
 """
 
 import contextlib
+import datetime
 import json
 import logging
 import math
@@ -15,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,14 +24,18 @@ from billing import broadcasts, card_terminal
 from billing.models import (
     CHECK_WORKFLOW,
     PAYMENT_WORKFLOW,
+    BusinessDay,
     CardReader,
+    CashMovement,
     Check,
     CheckItem,
     CheckStatusChange,
     Discount,
+    DrawerSession,
     Payment,
     PaymentStateChange,
     ProviderEvent,
+    Refund,
     Tender,
 )
 from billing.selectors import billing_settings, order_bill, paid_towards, reserved_towards
@@ -615,7 +620,8 @@ def _close_if_paid(check: Check, order: Order, by: User) -> bool:
         return False
     _set_check_status(check=check, to_status=Check.Status.CLOSED, by=by)
     check.closed_at = timezone.now()
-    check.save(update_fields=["status", "closed_at"])
+    check.business_day = current_business_day()
+    check.save(update_fields=["status", "closed_at", "business_day"])
     check_closed.send(sender=Check, check=check, by=by)
     still_open = Check.objects.filter(order=order, status=Check.Status.OPEN).exists()
     loose = OrderLine.objects.filter(order=order, check_items__isnull=True).exclude(
@@ -677,6 +683,11 @@ def pay_cash(
         applied = left if amount is None else amount
         if applied > left:
             raise ValidationError({"amount": _("That is more than is left to pay.")})
+        drawer = open_drawer_for(order.outlet_id)
+        if drawer is None:
+            raise ValidationError(
+                {"tender": _("No cash drawer is open at this outlet: a cashier or manager opens it with the float.")}
+            )
         rounding = cash_rounded(applied, settings.CASH_ROUNDING) - applied if applied == left else 0
         due = applied + rounding + tip
         if cash_given < due:
@@ -690,10 +701,12 @@ def pay_cash(
             cash_given=cash_given,
             change_due=cash_given - due,
             rounding=rounding,
+            drawer_session=drawer,
             by=by,
         )
         PaymentStateChange.objects.create(payment=payment, from_state="", to_state=Payment.State.PENDING, by=by)
         _capture(payment, by=by, order=order)
+        transaction.on_commit(lambda: kick_drawer(outlet_id=order.outlet_id), robust=True)
     return payment
 
 
@@ -729,7 +742,8 @@ def pay_other(
 def _capture(payment: Payment, *, by: User, order: Order) -> None:
     _record_payment_state(payment, Payment.State.CAPTURED, by=by)
     payment.captured_at = timezone.now()
-    payment.save(update_fields=["state", "captured_at"])
+    payment.business_day = current_business_day()
+    payment.save(update_fields=["state", "captured_at", "business_day"])
     record_audit(
         actor=by,
         action="payment_captured",
@@ -937,3 +951,223 @@ def receive_card_event(*, body: bytes, signature: str) -> str:
         return "ignored"
     settle_card_payment(payment=payment)
     return "settled"
+
+
+# The business day, cash drawers, refunds and reopening ---------------------------------
+
+
+def business_date(moment) -> datetime.date:
+    """The trading date of a moment: before BUSINESS_DAY_ENDS_AT it is still yesterday's night."""
+    local = timezone.localtime(moment)
+    ends_at = datetime.time.fromisoformat(settings.BUSINESS_DAY_ENDS_AT)
+    return local.date() - datetime.timedelta(days=1) if local.time() < ends_at else local.date()
+
+
+def current_business_day() -> BusinessDay:
+    """The open business day, opened now if there is none (the first sale after a Z report)."""
+    day = BusinessDay.objects.filter(closed_at__isnull=True).order_by("date").first()
+    if day is not None:
+        return day
+    date = business_date(timezone.now())
+    last = BusinessDay.objects.order_by("-date").first()
+    if last is not None and last.date >= date:
+        # Closed early (a Z before the night ended): what follows is the next day's.
+        date = last.date + datetime.timedelta(days=1)
+    try:
+        with transaction.atomic():
+            return BusinessDay.objects.create(date=date)
+    except IntegrityError:
+        return BusinessDay.objects.get(date=date)
+
+
+def open_drawer(*, outlet, opening_float: int, by: User) -> DrawerSession:
+    """Start a cash drawer's shift with the float counted into it."""
+    if not by.has_role(Role.CASHIER, Role.MANAGER, Role.BARTENDER, Role.WAITER):
+        raise PermissionDenied(_("You cannot open a cash drawer."))
+    if not isinstance(opening_float, int) or opening_float < 0:
+        raise ValidationError({"opening_float": _("The float is a whole number of cents, 0 or more.")})
+    try:
+        with transaction.atomic():
+            session = DrawerSession.objects.create(
+                outlet=outlet, business_day=current_business_day(), opened_by=by, opening_float=opening_float
+            )
+            record_audit(actor=by, action="drawer_opened", subject=session, details={"float": opening_float})
+    except IntegrityError:
+        raise ValidationError({"outlet": _("This outlet's cash drawer is open already.")}) from None
+    return session
+
+
+def open_drawer_for(outlet_id: int) -> DrawerSession | None:
+    return DrawerSession.objects.filter(outlet_id=outlet_id, closed_at__isnull=True).first()
+
+
+def record_cash_movement(*, session: DrawerSession, kind: str, amount: int, reason: str, by: User) -> CashMovement:
+    """A pay-in or pay-out of the drawer (change bought, a supplier paid from the till)."""
+    if not by.has_role(Role.CASHIER, Role.MANAGER):
+        raise PermissionDenied(_("Only cashiers and managers move cash in or out of the drawer."))
+    if kind not in CashMovement.Kind.values:
+        raise ValidationError({"kind": _("Pay-in or pay-out.")})
+    if not isinstance(amount, int) or amount < 1:
+        raise ValidationError({"amount": _("An amount is a whole number of cents, at least 1.")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give a reason.")})
+    with transaction.atomic():
+        session = DrawerSession.objects.select_for_update().get(pk=session.pk)
+        if session.closed_at:
+            raise ValidationError({"session": _("This drawer is closed.")})
+        movement = CashMovement.objects.create(session=session, kind=kind, amount=amount, reason=reason.strip(), by=by)
+        record_audit(
+            actor=by, action=f"cash_{kind}", subject=movement, reason=movement.reason, details={"amount": amount}
+        )
+    return movement
+
+
+def expected_cash(session: DrawerSession) -> int:
+    """Float + cash taken (with its rounding and tips) - change given - cash refunds +/- movements."""
+    from django.db.models import Sum
+
+    taken = session.payments.filter(state=Payment.State.CAPTURED).aggregate(
+        cash=Sum("cash_given"), change=Sum("change_due")
+    )
+    refunds = session.refunds.filter(state=Refund.State.SUCCEEDED).aggregate(total=Sum("amount"))["total"] or 0
+    moves = {row["kind"]: row["total"] for row in session.movements.values("kind").annotate(total=Sum("amount"))}
+    return (
+        session.opening_float
+        + (taken["cash"] or 0)
+        - (taken["change"] or 0)
+        - refunds
+        + moves.get(CashMovement.Kind.PAY_IN, 0)
+        - moves.get(CashMovement.Kind.PAY_OUT, 0)
+    )
+
+
+def close_drawer(*, session: DrawerSession, counted: int, by: User) -> DrawerSession:
+    """End the drawer's shift with a blind count; the variance is kept with it."""
+    if not by.has_role(Role.CASHIER, Role.MANAGER):
+        raise PermissionDenied(_("Only cashiers and managers close a cash drawer."))
+    if not isinstance(counted, int) or counted < 0:
+        raise ValidationError({"counted": _("Type the cash counted, in cents.")})
+    with transaction.atomic():
+        session = DrawerSession.objects.select_for_update().get(pk=session.pk)
+        if session.closed_at:
+            raise ValidationError({"session": _("This drawer is closed already.")})
+        session.expected = expected_cash(session)
+        session.counted = counted
+        session.closed_at, session.closed_by = timezone.now(), by
+        session.save(update_fields=["expected", "counted", "closed_at", "closed_by"])
+        record_audit(
+            actor=by,
+            action="drawer_closed",
+            subject=session,
+            details={"counted": counted, "expected": session.expected, "variance": session.variance},
+        )
+    return session
+
+
+def refund_payment(
+    *, payment: Payment, amount: int, reason: str, by: User, approver_id: int | None, approver_pin: str | None
+) -> Refund:
+    """Give money back on a captured payment, to the same tender, with a manager's approval.
+
+    Cards are refunded through Stripe (keyed by the refund row); cash comes out of the open drawer.
+    """
+    _require_billing_role(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    if not isinstance(amount, int) or amount < 1:
+        raise ValidationError({"amount": _("An amount is a whole number of cents, at least 1.")})
+    approval = _approval_if_needed(
+        needed=True, action="refund", by=by, reason=reason, approver_id=approver_id, approver_pin=approver_pin
+    )
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().select_related("tender", "guest_check__order").get(pk=payment.pk)
+        if payment.state != Payment.State.CAPTURED:
+            raise ValidationError({"payment": _("Only a completed payment can be refunded.")})
+        if payment.tender.kind == Tender.Kind.ROOM_CHARGE:
+            raise ValidationError({"payment": _("A room charge is corrected on the guest's folio by the front desk.")})
+        refundable = payment.amount + payment.tip - payment.refunded
+        if amount > refundable:
+            raise ValidationError(
+                {"amount": _("At most %(left)s can still be refunded on this payment.") % {"left": refundable}}
+            )
+        drawer = None
+        if payment.tender.kind == Tender.Kind.CASH:
+            drawer = open_drawer_for(payment.guest_check.order.outlet_id)
+            if drawer is None:
+                raise ValidationError({"payment": _("Open the cash drawer to give cash back.")})
+        refund = Refund.objects.create(
+            payment=payment,
+            amount=amount,
+            reason=reason,
+            approval=approval,
+            by=by,
+            business_day=current_business_day(),
+            drawer_session=drawer,
+        )
+        payment.refunded += amount
+        payment.save(update_fields=["refunded"])
+        record_audit(actor=by, action="refund_given", subject=refund, approval=approval, reason=reason)
+    if payment.tender.kind == Tender.Kind.CARD:
+        try:
+            provider_id = card_terminal.refund(
+                key=f"tafel-refund-{refund.pk}", intent_id=payment.provider_id, amount=amount
+            )
+        except card_terminal.CardTerminalError as error:
+            with transaction.atomic():
+                Refund.objects.filter(pk=refund.pk).update(state=Refund.State.FAILED, failure_message=error.message)
+                Payment.objects.filter(pk=payment.pk).update(refunded=F("refunded") - amount)
+            refund.refresh_from_db()
+            return refund
+        Refund.objects.filter(pk=refund.pk).update(state=Refund.State.SUCCEEDED, provider_id=provider_id)
+    else:
+        Refund.objects.filter(pk=refund.pk).update(state=Refund.State.SUCCEEDED)
+        if drawer is not None:
+            transaction.on_commit(lambda: kick_drawer(outlet_id=drawer.outlet_id), robust=True)
+    refund.refresh_from_db()
+    return refund
+
+
+def reopen_check(*, check: Check, reason: str, by: User, approver_id: int | None, approver_pin: str | None) -> Check:
+    """Reopen a paid check with a manager's approval (and its order with it); refused once its day is closed."""
+    _require_billing_role(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    approval = _approval_if_needed(
+        needed=True, action="reopen_check", by=by, reason=reason, approver_id=approver_id, approver_pin=approver_pin
+    )
+    with transaction.atomic():
+        order = _lock_order(check.order_id)
+        check = Check.objects.select_related("business_day").get(pk=check.pk)
+        if check.status != Check.Status.CLOSED:
+            raise ValidationError({"check": _("Only a paid check can be reopened.")})
+        if check.business_day_id and check.business_day.is_closed:
+            raise ValidationError(
+                {"check": _("This check belongs to a closed business day: refund it instead of reopening it.")}
+            )
+        _set_check_status(check=check, to_status=Check.Status.OPEN, by=by, reason=reason, approval=approval)
+        check.closed_at = None
+        check.save(update_fields=["status", "closed_at"])
+        record_audit(actor=by, action="check_reopened", subject=check, approval=approval, reason=reason)
+        if order.status == Order.Status.CLOSED:
+            order_services.reopen_order(order=order, by=by, note=reason)
+        _touch(check)
+    return check
+
+
+def kick_drawer(*, outlet_id: int) -> None:
+    """Open the cash drawer wired to the outlet's receipt printer (a pulse through the printer)."""
+    from printing.receipts import render_drawer_kick
+    from printing.services import queue_print_job
+
+    rules = billing_settings(outlet_id)
+    printer = rules.receipt_printer
+    if printer is None or not printer.is_active:
+        return
+    queue_print_job(
+        printer=printer,
+        payload=render_drawer_kick(profile=printer.profile),
+        title=_("Open cash drawer"),
+        source=f"billing.drawer:{outlet_id}",
+    )

@@ -155,6 +155,9 @@ CURRENCY_DECIMALS = int(os.environ.get("CURRENCY_DECIMALS", "2"))
 # Cash totals are rounded to this many cents (5 in the Netherlands; 1 means no rounding).
 CASH_ROUNDING = int(os.environ.get("CASH_ROUNDING", "5"))
 
+# A business day runs until this local time the next morning (a bar open past midnight).
+BUSINESS_DAY_ENDS_AT = os.environ.get("BUSINESS_DAY_ENDS_AT", "05:00")
+
 # Card payments: Stripe Terminal, server-driven. The API base is a setting so that
 # tests (and a staging proxy) can stand in for api.stripe.com.
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")

@@ -4,13 +4,16 @@ import uuid
 
 import pytest
 
+from billing import services
 from billing.models import Check, Payment, Tender
 from orders.models import Order
 from tests.billing.test_checks import table_for_four
 
 
 @pytest.fixture
-def cash(db):
+def cash(world):
+    """The cash tender, with the outlet's drawer opened on a 100.00 float."""
+    services.open_drawer(outlet=world.outlet, opening_float=10000, by=world.manager)
     return Tender.objects.create(name="Cash", kind=Tender.Kind.CASH)
 
 

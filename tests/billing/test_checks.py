@@ -17,7 +17,9 @@ from staff.models import AuditEntry
 
 
 @pytest.fixture
-def cash(db):
+def cash(world):
+    """The cash tender, with the outlet's drawer opened on a 100.00 float."""
+    services.open_drawer(outlet=world.outlet, opening_float=10000, by=world.manager)
     return Tender.objects.create(name="Cash", kind=Tender.Kind.CASH)
 
 

@@ -234,17 +234,14 @@ def test_any_split_adds_up_to_the_unsplit_bill(lines_spec, ways, service, discou
         if kind == "percent":
             for c in range(ways):
                 per_check[c].append(CheckDiscountIn(key=i, percent=_value))
-    for i, (kind, _value) in enumerate(discounts_spec):
-        if kind != "amount":
-            continue
-        for rate in {r.tax_percent for r in whole.rates}:
-            taken = _fixed_taken(whole_lines, whole_discounts, include, rate, i)
-            weights = [
-                sum(s.net for s in plain[c].shares if split_lines[s.line].tax_percent == rate) for c in range(ways)
-            ]
-            for c, part in enumerate(allocate(taken, weights)):
-                if part:
-                    per_check[c].append(CheckDiscountIn(key=(i, str(rate)), amount=part, tax_percent=rate))
+    # All fixed discounts together, per rate, cut once in proportion to each check's goods of that rate.
+    fixed_keys = [i for i, (kind, _value) in enumerate(discounts_spec) if kind == "amount"]
+    for rate in {r.tax_percent for r in whole.rates} if fixed_keys else ():
+        taken = sum(_fixed_taken(whole_lines, whole_discounts, include, rate, i) for i in fixed_keys)
+        weights = [sum(s.net for s in plain[c].shares if split_lines[s.line].tax_percent == rate) for c in range(ways)]
+        for c, part in enumerate(allocate(taken, weights)):
+            if part:
+                per_check[c].append(CheckDiscountIn(key=("fixed", str(rate)), amount=part, tax_percent=rate))
     checks = [CheckIn(key=c, discounts=tuple(per_check[c]), service_percent=service) for c in range(ways)]
     split = compute_order(lines=split_lines, checks=checks, prices_include_tax=include)
 

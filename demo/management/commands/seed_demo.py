@@ -13,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from billing.models import OutletBilling, Tender
+from billing.models import DrawerSession, OutletBilling, Tender
+from billing.services import open_drawer
 from kitchen.models import ModifierRoute, Station, StationRoute
 from orders.models import (
     Category,
@@ -377,6 +378,9 @@ class Command(BaseCommand):
                     "service_charge_percent": Decimal("12.5") if outlet.name == BISTRO_NAME else Decimal(0),
                 },
             )
+            if outlet.kind != Outlet.Kind.ROOM_SERVICE and not DrawerSession.objects.filter(outlet=outlet).exists():
+                # Carla the cashier counted a 150.00 float into each till.
+                open_drawer(outlet=outlet, opening_float=15000, by=User.objects.get(username="carla"))
 
     def _refuse_clashes(self) -> None:
         usernames = [name.lower() for name in DEMO_PINS]
