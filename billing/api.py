@@ -3,6 +3,7 @@
 import contextlib
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -10,14 +11,15 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing import selectors, services
+from billing import printouts, selectors, services
 from billing.broadcasts import payment_message
 from billing.card_terminal import CardTerminalError
-from billing.models import CardReader, Check, CheckItem, Discount, Payment, Tender
+from billing.models import CardReader, CashMovement, Check, CheckItem, Discount, DrawerSession, Payment, Tender
 from idempotency.decorators import idempotent
 from orders.api import IdField, StrictSerializer, _valid
 from orders.models import Order, OrderLine
 from staff.permissions import role_required
+from tables.models import Outlet
 
 BillingRole = role_required(*services.BILLING_ROLES)
 CENTS = {"min_value": 0, "max_value": 100_000_000}
@@ -367,3 +369,122 @@ class CardWebhookView(APIView):
             # Stripe retries a webhook that fails; the poll settles it meanwhile.
             return Response({"detail": error.message}, status=503)
         return Response({"outcome": outcome})
+
+
+class ReceiptView(APIView):
+    """GET: the on-screen copy of the receipt (or pro forma); POST: print it on the outlet's printer."""
+
+    permission_classes = [BillingRole]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, check_id: int):
+        check = _check(check_id)
+        title = "" if check.status == Check.Status.CLOSED else _("PRO FORMA")
+        return Response({"text": printouts.receipt_as_text(check=check, title=title)})
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        printed = services.print_check_receipt(check=_check(check_id), by=request.user)
+        return Response({"printed": printed})
+
+
+class ReasonApprovalSerializer(ApprovalFields):
+    reason = serializers.CharField(max_length=200)
+
+
+class RefundSerializer(ReasonApprovalSerializer):
+    amount = serializers.IntegerField(min_value=1, max_value=100_000_000)
+
+
+class RefundView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=RefundSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, payment_id: int):
+        data = _valid(RefundSerializer, request.data)
+        refund = services.refund_payment(
+            payment=get_object_or_404(Payment, pk=payment_id),
+            amount=data["amount"],
+            reason=data["reason"],
+            by=request.user,
+            **_approval(data),
+        )
+        return Response(
+            {"id": refund.pk, "state": refund.state, "amount": refund.amount, "failure_message": refund.failure_message}
+        )
+
+
+class ReopenView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=ReasonApprovalSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        data = _valid(ReasonApprovalSerializer, request.data)
+        check = _check(check_id)
+        services.reopen_check(check=check, reason=data["reason"], by=request.user, **_approval(data))
+        return _bill(check.order_id)
+
+
+class DrawerOpenSerializer(StrictSerializer):
+    outlet = IdField()
+    opening_float = serializers.IntegerField(**CENTS)
+
+
+class DrawerCountSerializer(StrictSerializer):
+    counted = serializers.IntegerField(**CENTS)
+
+
+class CashMovementSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=CashMovement.Kind.choices)
+    amount = serializers.IntegerField(min_value=1, max_value=100_000_000)
+    reason = serializers.CharField(max_length=200)
+
+
+def _drawer_answer(session: DrawerSession) -> Response:
+    # Blind count: what the drawer should hold is shown only once it is closed.
+    body = {
+        "id": session.pk,
+        "outlet": session.outlet_id,
+        "opening_float": session.opening_float,
+        "open": not session.closed_at,
+    }
+    if session.closed_at:
+        body.update({"counted": session.counted, "expected": session.expected, "variance": session.variance})
+    return Response(body)
+
+
+class DrawerView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=DrawerOpenSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request):
+        data = _valid(DrawerOpenSerializer, request.data)
+        outlet = get_object_or_404(Outlet, pk=data["outlet"])
+        return _drawer_answer(services.open_drawer(outlet=outlet, opening_float=data["opening_float"], by=request.user))
+
+
+class DrawerCloseView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=DrawerCountSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, session_id: int):
+        data = _valid(DrawerCountSerializer, request.data)
+        session = get_object_or_404(DrawerSession, pk=session_id)
+        return _drawer_answer(services.close_drawer(session=session, counted=data["counted"], by=request.user))
+
+
+class CashMovementView(APIView):
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=CashMovementSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, session_id: int):
+        data = _valid(CashMovementSerializer, request.data)
+        session = get_object_or_404(DrawerSession, pk=session_id)
+        movement = services.record_cash_movement(session=session, by=request.user, **data)
+        return Response({"id": movement.pk, "kind": movement.kind, "amount": movement.amount})

@@ -20,7 +20,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing import broadcasts, card_terminal
+from billing import broadcasts, card_terminal, printouts
 from billing.models import (
     CHECK_WORKFLOW,
     PAYMENT_WORKFLOW,
@@ -43,7 +43,7 @@ from billing.signals import check_closed, payment_captured
 from billing.totals import cash_rounded
 from orders import services as order_services
 from orders.models import Order, OrderLine
-from staff.models import Approval, Role, User
+from staff.models import Approval, AuditEntry, Role, User
 from staff.services import approve_action, record_audit
 
 logger = logging.getLogger(__name__)
@@ -574,6 +574,7 @@ def print_bill(*, check: Check, by: User) -> Check:
         check.bill_printed_at = timezone.now()
         check.save(update_fields=["bill_printed_at"])
         record_audit(actor=by, action="bill_printed", subject=check)
+        printouts.print_receipt(check=check, by=by, title=_("PRO FORMA"))
     order_services.mark_bill_printed(order=order, by=by)
     return check
 
@@ -1171,3 +1172,16 @@ def kick_drawer(*, outlet_id: int) -> None:
         title=_("Open cash drawer"),
         source=f"billing.drawer:{outlet_id}",
     )
+
+
+def print_check_receipt(*, check: Check, by: User) -> bool:
+    """Print the receipt of a paid check (marked COPY after the first), or the pro forma of an open one."""
+    _require_billing_role(by)
+    check = Check.objects.select_related("order").get(pk=check.pk)
+    if check.status == Check.Status.OPEN:
+        return printouts.print_receipt(check=check, by=by, title=_("PRO FORMA"))
+    printed_before = AuditEntry.objects.filter(
+        action="receipt_printed", subject_type="billing.check", subject_id=str(check.pk)
+    ).exists()
+    record_audit(actor=by, action="receipt_printed", subject=check)
+    return printouts.print_receipt(check=check, by=by, title=_("COPY") if printed_before else "")

@@ -18,6 +18,12 @@ urlpatterns = [
     path("payments/<int:payment_id>/", api.PaymentView.as_view(), name="payment"),
     path("payments/<int:payment_id>/cancel/", api.CancelPaymentView.as_view(), name="payment-cancel"),
     path("stripe/webhook/", api.CardWebhookView.as_view(), name="stripe-webhook"),
+    path("checks/<int:check_id>/receipt/", api.ReceiptView.as_view(), name="check-receipt"),
+    path("checks/<int:check_id>/reopen/", api.ReopenView.as_view(), name="check-reopen"),
+    path("payments/<int:payment_id>/refunds/", api.RefundView.as_view(), name="payment-refund"),
+    path("drawers/", api.DrawerView.as_view(), name="drawer-open"),
+    path("drawers/<int:session_id>/close/", api.DrawerCloseView.as_view(), name="drawer-close"),
+    path("drawers/<int:session_id>/movements/", api.CashMovementView.as_view(), name="drawer-movement"),
     path("check-items/<int:item_id>/share/", api.ShareItemView.as_view(), name="check-item-share"),
     path("discounts/<int:discount_id>/remove/", api.RemoveDiscountView.as_view(), name="discount-remove"),
 ]
