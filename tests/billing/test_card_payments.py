@@ -85,7 +85,7 @@ def test_webhooks_twice_and_backwards_capture_once(world, card, reader, stripe_s
     deliver(stripe_server, client, events)
     captures = stripe_server.requests_to(rf"/v1/payment_intents/{payment.provider_id}/capture$", "POST")
     assert len(captures) == 1
-    assert ProviderEvent.objects.count() == len({e['id'] for e in events})
+    assert ProviderEvent.objects.count() == len({e["id"] for e in events})
     payment.refresh_from_db()
     assert payment.state == Payment.State.CAPTURED
 
