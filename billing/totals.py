@@ -8,7 +8,7 @@ The rules, in order:
 2. A line may be spread over several checks in shares (a bottle of wine over 3
    checks). Its discounted amount is cut into those shares by largest remainder, so
    the shares always add up to the line. Remainder cents go round-robin over the
-   order's lines, so an even split of a long check stays within a cent per check.
+   order's lines, so an even split of a long check stays within a few cents per check.
 3. Per check and per tax rate: check discounts (percent of the goods, or a fixed
    amount spread over the rates by their goods, or a fixed amount on one rate), then
    the service charge (a percent of what is left), then the tax on that base (tax
