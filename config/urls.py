@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/billing/", include("billing.urls")),
     path("api/printing/", include("printing.urls")),
     path("manager/", include("printing.page_urls")),
+    path("manager/", include("billing.page_urls")),
     path("kitchen/", include("kitchen.page_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

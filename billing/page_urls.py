@@ -1,0 +1,12 @@
+"""The manager's pages of billing: the day report (X so far, Z once closed)."""
+
+from django.urls import path
+
+from billing import views
+
+app_name = "billing"
+
+urlpatterns = [
+    path("day/", views.day_report, name="day-report"),
+    path("day/<str:date>/", views.day_report, name="day-report-date"),
+]
