@@ -51,7 +51,9 @@ from string import ascii_letters, digits
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-FIXTURES_PATH = Path(__file__).resolve().parents[3] / "shared/specs/stripe/fixtures3.json"
+# Stripe's sample objects (stripe/openapi fixtures3.json, MIT), the subset this server uses, kept in
+# the repository: CI runs in a clean clone that need not sit beside ../shared/.
+FIXTURES_PATH = Path(__file__).resolve().parent / "stripe_fixtures.json"
 
 # stripe-python 16.1.0 pins this version (stripe/_api_version.py) and sends it as Stripe-Version.
 API_VERSION = "2026-10-28.endive"

@@ -97,8 +97,8 @@ def receiver():
 # -- the fixtures file ------------------------------------------------------------------------
 
 
-def test_fixtures_path_resolves_to_the_shared_specs():
-    assert FIXTURES_PATH.parts[-4:] == ("shared", "specs", "stripe", "fixtures3.json")
+def test_the_stripe_sample_objects_are_in_the_repository():
+    assert FIXTURES_PATH.name == "stripe_fixtures.json"
     assert FIXTURES_PATH.is_file()
     assert "terminal.reader" in json.loads(FIXTURES_PATH.read_text())["resources"]
 
