@@ -59,3 +59,16 @@ def order_screen(request, order_id: int):
         return redirect("waiter:sign-in")
     order = get_object_or_404(Order.objects.select_related("table", "outlet", "waiter"), pk=order_id)
     return _page(request, "waiter/order.html", {"order": order, "title": order_title(order)})
+
+
+@ensure_csrf_cookie
+def bill_screen(request, order_id: int):
+    """The bill: the order's checks side by side, split tools and the tender pad."""
+    if not _may_take_orders(request):
+        return redirect("waiter:sign-in")
+    order = get_object_or_404(Order.objects.select_related("table", "outlet", "waiter"), pk=order_id)
+    return _page(
+        request,
+        "waiter/bill.html",
+        {"order": order, "title": order_title(order), "cash_rounding": settings.CASH_ROUNDING},
+    )

@@ -29,10 +29,18 @@ export const paths = {
   orderFires: (orderId) => `/api/kitchen/orders/${orderId}/fires/`,
   fireCourse: (orderId) => `/api/kitchen/orders/${orderId}/fire/`,
   rushOrder: (orderId) => `/api/kitchen/orders/${orderId}/rush/`,
+  // Billing: every POST answers with the whole bill.
+  bill: (orderId) => `/api/billing/orders/${orderId}/bill/`,
+  checkAction: (checkId, action) => `/api/billing/checks/${checkId}/${action}/`,
+  shareItem: (itemId) => `/api/billing/check-items/${itemId}/share/`,
+  removeDiscount: (discountId) => `/api/billing/discounts/${discountId}/remove/`,
+  payment: (paymentId) => `/api/billing/payments/${paymentId}/`,
+  cancelPayment: (paymentId) => `/api/billing/payments/${paymentId}/cancel/`,
   // Pages
   signInPage: "/",
   floorPage: (outletId) => (outletId ? `/floor/?outlet=${outletId}` : "/floor/"),
   orderPage: (orderId) => `/orders/${orderId}/`,
+  billPage: (orderId) => `/orders/${orderId}/bill/`,
 };
 
 // Waits before each retry of a request that is safe to repeat (GET, or one with an

@@ -151,6 +151,8 @@ function renderTicketPanel() {
   const send = $("send");
   send.textContent = pending ? interpolate(gettext("Send (%s)"), [pending]) : gettext("Send");
   if (send.getAttribute("aria-busy") !== "true") send.disabled = !pending || !isOpen();
+  // The bill is there once something is ordered (and to look back at a paid one).
+  $("bill-link").hidden = !order.lines.length;
   const count = order.lines.length + state.sending.length;
   $("ticket-summary").textContent = count ? `${count} · ${money(order.total)}` : "";
 }

@@ -1,0 +1,398 @@
+"""The waiter's bill screen in a real browser: split, move, merge, pay by cash and voucher."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import PHONE, TABLET
+from tests.e2e.steps import enter_pin, open_table, pick, send_order, sign_in, tap_item
+from tests.e2e.test_waiter_flow import euro_en
+
+
+def check_for(page: Page, label: str):
+    """The column of the check whose label (as split by seat) is `label`."""
+    return page.locator(".bill-check", has=page.locator(".bill-check__label", has_text=re.compile(f"^{label}$")))
+
+
+def check_total(column) -> int:
+    return int(column.locator(".bill-totals__row--total").get_attribute("data-total"))
+
+
+def totals(page: Page) -> list[int]:
+    return [
+        int(v)
+        for v in page.locator(".bill-check .bill-totals__row--total").evaluate_all(
+            "(rows) => rows.map((r) => r.dataset.total)"
+        )
+    ]
+
+
+def drag(page: Page, source, target) -> None:
+    """Press, move and release, as a finger on the grip would (pointer events)."""
+    expect(source).to_be_visible()
+    source.scroll_into_view_if_needed()
+    start, end = source.bounding_box(), target.bounding_box()
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 15, y + 5, steps=3)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=12)
+    page.mouse.up()
+
+
+def assert_touch_targets(page: Page, scope: str = "body") -> None:
+    """Every visible button or link in `scope` is at least 44 x 44 CSS pixels."""
+    small = page.evaluate(
+        """(scope) => [...document.querySelector(scope).querySelectorAll("button, a, [role=tab]")]
+            .filter((el) => el.offsetParent !== null && !el.closest("[hidden]"))
+            .map((el) => ({text: el.textContent.trim().slice(0, 30), box: el.getBoundingClientRect()}))
+            .filter(({box}) => box.width < 44 || box.height < 44)
+            .map(({text, box}) => `${text} ${Math.round(box.width)}x${Math.round(box.height)}`)""",
+        scope,
+    )
+    assert not small, small
+
+
+def open_tender_pad(page: Page, column):
+    column.locator('[data-action="pay"]').tap()
+    pad = page.locator(".tender-pad")
+    expect(pad).to_be_visible()
+    return pad
+
+
+def test_a_table_for_four_splits_by_seat_and_pays_until_the_table_is_free(pages):
+    anna = pages.open(TABLET)
+    sign_in(anna, "Anna", "1111")
+    order_id = open_table(anna, "4", 4)
+
+    # Seat 1 soup and tea, seat 2 carpaccio, seat 3 tartare and red wine (21%), seat 4 vitello and water.
+    for seat, items in {
+        1: [("Voorgerechten", "Soep van de dag"), ("Frisdrank & koffie", "Thee")],
+        2: [("Voorgerechten", "Carpaccio")],
+        3: [("Voorgerechten", "Steak tartaar"), ("Bier & wijn", "Huiswijn rood (glas)")],
+        4: [("Voorgerechten", "Vitello tonnato"), ("Frisdrank & koffie", "Spa blauw")],
+    }.items():
+        pick(anna, "seat", seat)
+        for category, item in items:
+            tap_item(anna, category, item)
+    expect(anna.locator('.line[data-status="pending"]')).to_have_count(7)
+    anna.locator("#send").tap()
+    expect(anna.locator('.line[data-status="sent"]')).to_have_count(7)
+    order_total = 695 + 300 + 1250 + 1350 + 550 + 1300 + 320
+
+    # The Bill button opens the bill: one check with everything.
+    pages.screenshot(anna, "0-order-bill-button")
+    anna.locator("#bill-link").tap()
+    anna.wait_for_url(f"**/orders/{order_id}/bill/")
+    columns = anna.locator(".bill-check")
+    expect(columns).to_have_count(1)
+    expect(columns.first.locator(".bill-item")).to_have_count(7)
+    expect(columns.first.locator(".bill-totals__row--total")).to_have_attribute("data-total", str(order_total))
+    expect(columns.first.locator(".bill-totals__row--tax")).to_have_count(2)  # 9% and 21%
+    expect(anna.locator("#bill-due")).to_have_text(f"To pay {euro_en(order_total)}")
+    pages.screenshot(anna, "1-one-check")
+
+    # The vitello is dragged onto "New check" by its grip.
+    vitello = anna.locator(".bill-item", has_text="Vitello tonnato")
+    drag(anna, vitello.locator(".bill-item__grip"), anna.locator(".bill-new"))
+    expect(columns).to_have_count(2)
+    second = anna.locator('.bill-check[data-check-number="2"]')
+    expect(second.locator(".bill-item")).to_have_text([re.compile("Vitello tonnato")])
+    expect(second.locator(".bill-totals__row--total")).to_have_attribute("data-total", "1300")
+
+    # Check 1 splits by seat: seats 1, 2, 3 and the water of seat 4 each get a check.
+    anna.locator('.bill-check[data-check-number="1"] [data-action="split"]').tap()
+    expect(anna.locator(".split-sheet")).to_be_visible()
+    pages.screenshot(anna, "2-split-sheet")
+    anna.locator('.split-sheet [data-action="split-by-seat"]').tap()
+    expect(columns).to_have_count(5)
+    for label in ("Seat 1", "Seat 2", "Seat 3", "Seat 4"):
+        expect(check_for(anna, label)).to_have_count(1)
+
+    # Check 2 (the vitello) is merged into seat 4's check.
+    second.locator('[data-action="split"]').tap()
+    seat_4 = check_for(anna, "Seat 4")
+    seat_4_id = seat_4.get_attribute("data-check-id")
+    anna.locator(f'.split-sheet [data-action="merge-into"][data-to-check="{seat_4_id}"]').tap()
+    expect(columns).to_have_count(4)
+    expect(seat_4.locator(".bill-item")).to_have_count(2)
+    expected = {"Seat 1": 995, "Seat 2": 1250, "Seat 3": 1900, "Seat 4": 1620}
+    for label, total in expected.items():
+        expect(check_for(anna, label).locator(".bill-totals__row--total")).to_have_attribute("data-total", str(total))
+    assert sum(totals(anna)) == order_total
+    pages.screenshot(anna, "3-split-by-seat")
+    assert_touch_targets(anna)
+
+    # Seat 1 pays cash: €20 typed on the keypad, €10.05 change in big type.
+    pad = open_tender_pad(anna, check_for(anna, "Seat 1"))
+    expect(pad.locator('.tender-tab[data-tender-kind="cash"]')).to_have_attribute("aria-selected", "true")
+    expect(pad.locator('.tender-tab[data-tender-kind="room_charge"]')).to_be_disabled()
+    expect(pad.locator(".tender-pad__note")).to_contain_text("Room charge comes with the PMS link")
+    take = pad.locator('[data-action="take-cash"]')
+    expect(take).to_be_disabled()
+    pad.locator('.amount-key[data-digit="2"]').tap()
+    expect(pad.locator(".tender-pad__preview")).to_have_text(f"{euro_en(795)} short")
+    pad.locator('.amount-key[data-digit="0"]').tap()
+    expect(pad.locator(".amount-pad__value")).to_have_text("€20.00")
+    expect(pad.locator(".tender-pad__preview")).to_have_text("Change €10.05")
+    pages.screenshot(anna, "4-cash-keypad")
+    take.tap()
+    expect(pad.locator(".tender-paid__change")).to_have_text("€10.05")
+    expect(pad.locator(".tender-paid__change")).to_have_attribute("data-change", "1005")
+    pages.screenshot(anna, "5-change")
+    pad.locator('[data-action="done"]').tap()
+    expect(check_for(anna, "Seat 1")).to_have_attribute("data-status", "closed")
+    expect(check_for(anna, "Seat 1").locator(".bill-badge--paid")).to_be_visible()
+
+    # Seat 2 hands over the exact amount.
+    pad = open_tender_pad(anna, check_for(anna, "Seat 2"))
+    pad.locator('[data-quick="exact"]').tap()
+    pad.locator('[data-action="take-cash"]').tap()
+    expect(pad.locator(".tender-paid__change")).to_have_attribute("data-change", "0")
+    pad.locator('[data-action="done"]').tap()
+
+    # Seat 3 gives a €20 note (a quick amount): €1.00 back.
+    pad = open_tender_pad(anna, check_for(anna, "Seat 3"))
+    quick = pad.locator(".tender-quick__button")
+    expect(quick).to_have_text(["Exact€19.00", "€20.00", "€50.00", "€100.00"])
+    pad.locator('[data-quick="2000"]').tap()
+    pad.locator('[data-action="take-cash"]').tap()
+    expect(pad.locator(".tender-paid__change")).to_have_text("€1.00")
+    pad.locator('[data-action="done"]').tap()
+    expect(anna.locator("#bill-due")).to_have_text(f"To pay {euro_en(1620)}")
+
+    # Seat 4 pays with a gift voucher: the order closes and the floor shows table 4 free.
+    pad = open_tender_pad(anna, check_for(anna, "Seat 4"))
+    pad.locator(".tender-tab", has_text="Cadeaubon").tap()
+    expect(pad.locator(".amount-pad__value")).to_have_text("€16.20")
+    pad.locator('input[name="reference"]').fill("CB-2024-117")
+    pages.screenshot(anna, "6-voucher")
+    pad.locator('[data-action="pay-other"]').tap()
+    expect(pad.locator(".tender-paid__free")).to_have_text("Table is free")
+    pages.screenshot(anna, "7-table-free")
+    anna.wait_for_url(re.compile(r"/floor/"))
+    expect(anna.locator('[data-table-number="4"]')).to_have_attribute("data-state", "free")
+
+    bill = anna.request.get(f"{pages.base_url}/api/billing/orders/{order_id}/bill/").json()
+    assert bill["order"]["status"] == "closed"
+    assert sorted(p["tender"] for c in bill["checks"] for p in c["payments"]) == [
+        "Cadeaubon",
+        "Contant",
+        "Contant",
+        "Contant",
+    ]
+
+
+def test_on_a_phone_the_checks_scroll_sideways_and_an_even_split_adds_up(pages):
+    page = pages.open(PHONE)
+    sign_in(page, "Anna", "1111")
+    order = send_order(
+        page,
+        pages.base_url,
+        "5",
+        [
+            {"item": "Bitterballen (8 st.)", "seat": 1},
+            {"item": "Carpaccio", "seat": 2},
+            {"item": "Fles huiswijn rood", "seat": 0},
+        ],
+        covers=3,
+    )
+    order_total = 750 + 1250 + 3200
+    page.goto(f"{pages.base_url}/orders/{order['id']}/")
+    page.locator("#show-ticket").tap()
+    expect(page.locator('.line[data-status="sent"]')).to_have_count(3)
+    expect(page.locator("#bill-link")).to_be_visible()
+    pages.screenshot(page, "0-order-bill-button")
+    page.locator("#bill-link").tap()
+    page.wait_for_url(f"**/orders/{order['id']}/bill/")
+    expect(page.locator(".bill-check")).to_have_count(1)
+    pages.screenshot(page, "1-bill")
+
+    page.locator('.bill-check [data-action="split"]').tap()
+    expect(page.locator(".split-sheet .ways-button")).to_have_count(7)  # 2 to 8
+    pages.screenshot(page, "2-split-sheet")
+    page.locator('.split-sheet .ways-button[data-ways="3"]').tap()
+    columns = page.locator(".bill-check")
+    expect(columns).to_have_count(3)
+    for n in (1, 2, 3):
+        column = page.locator(f'.bill-check[data-check-number="{n}"]')
+        expect(column.locator(".bill-item__qty")).to_have_text(["1/3", "1/3", "1/3"])
+    parts = totals(page)
+    # They add up to the cent; each is within a few cents of a third.
+    assert sum(parts) == order_total and max(parts) - min(parts) <= 5, parts
+    expect(page.locator("#bill-due")).to_have_text(f"To pay {euro_en(order_total)}")
+
+    # Three columns do not fit a phone: they scroll sideways, one check at a time.
+    scroller = page.locator("#checks")
+    assert scroller.evaluate("(box) => box.scrollWidth > box.clientWidth + 200")
+    third = page.locator('.bill-check[data-check-number="3"]')
+    expect(third).not_to_be_in_viewport(ratio=0.9)
+    expect(page.locator('.bill-check[data-check-number="1"]')).to_be_in_viewport(ratio=0.9)
+    pages.screenshot(page, "3-split-evenly")
+    third.scroll_into_view_if_needed()
+    expect(third).to_be_in_viewport(ratio=0.9)
+    pages.screenshot(page, "4-third-check")
+
+    # Without dragging: tap the third check's carpaccio, then "Move to check 1".
+    third.locator(".bill-item", has_text="Carpaccio").locator(".bill-item__main").tap()
+    bar = page.locator("#bill-selection")
+    expect(bar).to_be_visible()
+    pages.screenshot(page, "5-selection")
+    assert_touch_targets(page)
+    first_id = page.locator('.bill-check[data-check-number="1"]').get_attribute("data-check-id")
+    bar.locator(f'[data-action="move-to"][data-to-check="{first_id}"]').tap()
+    expect(bar).to_be_hidden()
+    first = page.locator('.bill-check[data-check-number="1"]')
+    expect(first.locator(".bill-item", has_text="Carpaccio").locator(".bill-item__qty")).to_have_text("2/3")
+    expect(third.locator(".bill-item")).to_have_count(2)
+    assert sum(totals(page)) == order_total
+
+    # The tender pad fits the phone: amount, quick amounts, keypad and the button.
+    pad = open_tender_pad(page, first)
+    pad.locator('.amount-key[data-digit="5"]').tap()
+    pad.locator('.amount-key[data-digit="0"]').tap()
+    expect(pad.locator(".amount-pad__value")).to_have_text("€50.00")
+    pages.screenshot(page, "6-tender-pad")
+    assert_touch_targets(page, ".tender-pad")
+
+
+def test_discounts_with_a_managers_pin_sharing_a_bottle_a_comp_and_printing(pages):
+    anna = pages.open(TABLET)
+    sign_in(anna, "Anna", "1111")
+    order = send_order(
+        anna,
+        pages.base_url,
+        "7",
+        [
+            {"item": "Steak tartaar", "seat": 1},
+            {"item": "Carpaccio", "seat": 2},
+            {"item": "Fles huiswijn rood", "seat": 0},
+        ],
+        covers=2,
+    )
+    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
+    first = anna.locator('.bill-check[data-check-number="1"]')
+    total = first.locator(".bill-totals__row--total")
+    expect(total).to_have_attribute("data-total", "5800")
+
+    # 20% is above what a waiter may give alone: the server asks for a manager, who types her PIN.
+    first.locator('[data-action="discount"]').tap()
+    dialog = anna.locator(".discount-dialog")
+    dialog.locator('.chip[data-percent="20"]').tap()
+    expect(dialog.locator('input[name="value"]')).to_have_value("20")
+    dialog.locator(".chip", has_text="Regular guest").tap()
+    dialog.locator('[data-action="give"]').tap()
+    expect(dialog.locator(".discount__approval-note")).to_contain_text("manager")
+    dialog.locator("[data-manager-id]").first.tap()
+    pages.screenshot(anna, "1-discount-approval")
+    assert_touch_targets(anna, ".discount-dialog")
+    enter_pin(anna, "9999")
+    dialog.locator(".pin-ok").tap()
+    expect(dialog).to_have_count(0)
+    discount = first.locator('.bill-discounts--check .bill-discount[data-kind="percent"]')
+    expect(discount).to_contain_text("Regular guest")
+    expect(discount.locator(".bill-discount__applied")).to_have_text("\u2212€11.60")
+    expect(total).to_have_attribute("data-total", "4640")
+    pages.screenshot(anna, "2-discount")
+
+    # Taken off again.
+    discount.locator('[data-action="remove-discount"]').tap()
+    expect(discount).to_have_count(0)
+    expect(total).to_have_attribute("data-total", "5800")
+
+    # The bottle is shared two ways: a new check takes half of it.
+    first.locator(".bill-item", has_text="Fles huiswijn rood").locator(".bill-item__main").tap()
+    anna.locator('#bill-selection [data-action="share"]').tap()
+    anna.locator('.share-sheet .ways-button[data-ways="2"]').tap()
+    second = anna.locator('.bill-check[data-check-number="2"]')
+    expect(second.locator(".bill-item__qty")).to_have_text(["1/2"])
+    expect(first.locator(".bill-item", has_text="Fles huiswijn rood").locator(".bill-item__qty")).to_have_text("1/2")
+    assert sum(totals(anna)) == 5800
+
+    # The carpaccio is comped: on the check at zero, with a reason and the manager's approval.
+    first.locator(".bill-item", has_text="Carpaccio").locator(".bill-item__main").tap()
+    anna.locator('#bill-selection [data-action="comp"]').tap()
+    dialog = anna.locator(".discount-dialog")
+    dialog.locator(".chip", has_text="Long wait").tap()
+    dialog.locator('[data-action="give"]').tap()
+    dialog.locator("[data-manager-id]").first.tap()
+    enter_pin(anna, "9999")
+    dialog.locator(".pin-ok").tap()
+    expect(dialog).to_have_count(0)
+    carpaccio = first.locator(".bill-item", has_text="Carpaccio")
+    expect(carpaccio.locator('.bill-discount[data-kind="comp"]')).to_contain_text("Long wait")
+    expect(carpaccio.locator(".bill-item__discount")).to_have_text("\u2212€12.50")
+    expect(anna.locator("#bill-selection")).to_be_hidden()
+    assert sum(totals(anna)) == 5800 - 1250
+
+    first.locator('[data-action="print"]').tap()
+    expect(anna.locator(".toast", has_text="Bill for check 1 printed.")).to_be_visible()
+    expect(first.locator(".bill-badge", has_text="Printed")).to_be_visible()
+    pages.screenshot(anna, "3-shared-comped-printed")
+
+
+def test_a_card_payment_shows_the_readers_status_and_can_be_cancelled(pages):
+    """The card endpoints as the tablet sees them, answered by the browser (no reader in the demo)."""
+    anna = pages.open(TABLET)
+    sign_in(anna, "Anna", "1111")
+    order = send_order(anna, pages.base_url, "8", [{"item": "Carpaccio", "seat": 1}], covers=1)
+
+    def with_a_reader(route):
+        answer = route.fetch()
+        body = answer.json()
+        body["readers"] = [{"id": 41, "label": "Bar reader"}]
+        route.fulfill(response=answer, json=body)
+
+    polls = {"count": 0}
+    card_answers = []
+
+    def start_card(route):
+        card_answers.append(route.request.post_data_json)
+        if len(card_answers) == 3:
+            route.fulfill(status=404, json={"detail": "Not found."})
+            return
+        payment_id = 900 + len(card_answers)
+        route.fulfill(json={"id": payment_id, "state": "pending", "reader": "Bar reader", "failure_message": ""})
+
+    def poll(route):
+        polls["count"] += 1
+        if route.request.url.endswith("/901/") and polls["count"] >= 2:
+            route.fulfill(json={"id": 901, "state": "failed", "failure_message": "The card was declined."})
+        else:
+            payment_id = int(route.request.url.rstrip("/").rsplit("/", 1)[1])
+            route.fulfill(json={"id": payment_id, "state": "pending", "reader": "Bar reader", "failure_message": ""})
+
+    def cancel(route):
+        route.fulfill(json={"id": 902, "state": "cancelled", "failure_message": "The card payment was cancelled."})
+
+    anna.route("**/api/billing/orders/*/bill/", with_a_reader)
+    anna.route("**/api/billing/checks/*/payments/card/", start_card)
+    anna.route(re.compile(r".*/api/billing/payments/\d+/$"), poll)
+    anna.route("**/api/billing/payments/*/cancel/", cancel)
+    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
+
+    pad = open_tender_pad(anna, anna.locator(".bill-check").first)
+    pad.locator('.tender-tab[data-tender-kind="card"]').tap()
+    expect(pad.locator('.chip[data-reader-id="41"]')).to_have_attribute("aria-checked", "true")
+    send = pad.locator('[data-action="send-to-reader"]')
+    expect(send).to_have_text("Send €12.50 to the reader")
+    send.tap()
+    expect(pad.locator(".card-status__text")).to_have_text("Waiting for the card on Bar reader")
+    expect(pad.locator('[data-action="close"]')).to_be_disabled()
+    pages.screenshot(anna, "1-waiting")
+    expect(pad.locator(".card-status__failed")).to_have_text("The card was declined.", timeout=5000)
+    assert card_answers[0]["reader"] == 41 and card_answers[0]["amount"] == 1250 and card_answers[0]["client_uuid"]
+
+    # Again, and this time the waiter cancels on the tablet.
+    pad.locator('[data-action="card-again"]').tap()
+    pad.locator('[data-action="send-to-reader"]').tap()
+    expect(pad.locator(".card-status__text")).to_have_text("Waiting for the card on Bar reader")
+    pad.locator('[data-action="cancel-card"]').tap()
+    expect(pad.locator(".card-status__failed")).to_have_text("The card payment was cancelled.")
+    assert card_answers[1]["client_uuid"] != card_answers[0]["client_uuid"]
+
+    # An endpoint that is not there (yet) says so instead of spinning.
+    pad.locator('[data-action="card-again"]').tap()
+    pad.locator('[data-action="send-to-reader"]').tap()
+    expect(pad.locator(".tender-pad__error")).to_have_text("Not found.")
+    pages.screenshot(anna, "2-not-found")
