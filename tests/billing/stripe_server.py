@@ -634,7 +634,7 @@ class _Handler(BaseHTTPRequestHandler):
         return "nginx"
 
     def log_message(self, format: str, *args: Any) -> None:
-        pass
+        """Quiet: http.server would write a line to stderr for every request of the test run."""
 
 
 class _HTTPServer(ThreadingHTTPServer):

@@ -72,7 +72,7 @@ class WebhookReceiver:
                 self.end_headers()
 
             def log_message(self, *args):
-                pass
+                """Quiet: no stderr line per webhook received."""
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/webhooks/stripe"
