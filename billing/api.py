@@ -18,6 +18,7 @@ from billing.models import CardReader, CashMovement, Check, CheckItem, Discount,
 from idempotency.decorators import idempotent
 from orders.api import IdField, StrictSerializer, _valid
 from orders.models import Order, OrderLine
+from staff.models import Role
 from staff.permissions import role_required
 from tables.models import Outlet
 
@@ -454,6 +455,23 @@ def _drawer_answer(session: DrawerSession) -> Response:
     if session.closed_at:
         body.update({"counted": session.counted, "expected": session.expected, "variance": session.variance})
     return Response(body)
+
+
+class CloseDaySerializer(StrictSerializer):
+    carry_over_open_orders = serializers.BooleanField(default=False)
+
+
+class CloseDayView(APIView):
+    """POST: the Z. Closes the open business day, numbers it and stores its report (managers)."""
+
+    permission_classes = [role_required(Role.MANAGER)]
+
+    @extend_schema(request=CloseDaySerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request):
+        data = _valid(CloseDaySerializer, request.data)
+        day = services.close_business_day(by=request.user, **data)
+        return Response({"date": day.date.isoformat(), "z_number": day.z_number, "report": day.report})
 
 
 class DrawerView(APIView):

@@ -8,5 +8,6 @@ app_name = "billing"
 
 urlpatterns = [
     path("day/", views.day_report, name="day-report"),
+    path("day/close/", views.close_day, name="day-close"),
     path("day/<str:date>/", views.day_report, name="day-report-date"),
 ]

@@ -15,10 +15,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing import broadcasts, card_terminal, printouts
 from billing.models import (
@@ -39,7 +40,7 @@ from billing.models import (
     Tender,
 )
 from billing.selectors import billing_settings, order_bill, paid_towards, reserved_towards
-from billing.signals import check_closed, payment_captured
+from billing.signals import business_day_closed, check_closed, payment_captured
 from billing.totals import cash_rounded
 from orders import services as order_services
 from orders.models import Order, OrderLine
@@ -621,7 +622,7 @@ def _close_if_paid(check: Check, order: Order, by: User) -> bool:
         return False
     _set_check_status(check=check, to_status=Check.Status.CLOSED, by=by)
     check.closed_at = timezone.now()
-    check.business_day = current_business_day()
+    check.business_day = _day_taking_money()
     check.save(update_fields=["status", "closed_at", "business_day"])
     check_closed.send(sender=Check, check=check, by=by)
     still_open = Check.objects.filter(order=order, status=Check.Status.OPEN).exists()
@@ -743,7 +744,7 @@ def pay_other(
 def _capture(payment: Payment, *, by: User, order: Order) -> None:
     _record_payment_state(payment, Payment.State.CAPTURED, by=by)
     payment.captured_at = timezone.now()
-    payment.business_day = current_business_day()
+    payment.business_day = _day_taking_money()
     payment.save(update_fields=["state", "captured_at", "business_day"])
     record_audit(
         actor=by,
@@ -981,6 +982,97 @@ def current_business_day() -> BusinessDay:
         return BusinessDay.objects.get(date=date)
 
 
+def _day_taking_money() -> BusinessDay:
+    """The open business day, held (FOR SHARE) until this transaction commits the money it writes into it.
+
+    The Z (`close_business_day`) locks the same row FOR UPDATE: it waits for payments
+    being written to commit, and whatever comes after it lands in the next day. Money
+    is never booked into a day whose report is already stored. (SQLite runs one
+    writer at a time, so it needs no lock.)
+    """
+    for _attempt in range(3):
+        day = current_business_day()
+        if connection.vendor != "postgresql":
+            return day
+        with connection.cursor() as cursor:
+            # The ORM has no FOR SHARE; the table name is our own model's, the id a parameter.
+            table = connection.ops.quote_name(BusinessDay._meta.db_table)
+            cursor.execute(f"SELECT closed_at FROM {table} WHERE id = %s FOR SHARE", [day.pk])  # noqa: S608
+            (closed_at,) = cursor.fetchone()
+        if closed_at is None:
+            return day
+    raise ValidationError({"business_day": _("The business day is being closed: try again in a moment.")})
+
+
+def close_business_day(*, by: User, carry_over_open_orders: bool = False) -> BusinessDay:
+    """The Z: number the open business day, store its report and lock it. Nothing changes in it afterwards.
+
+    Refused while a cash drawer of the day is still open (count it first) or a payment
+    is still under way. Orders still open are refused too unless
+    `carry_over_open_orders`: their checks then count in the day they are paid.
+    """
+    if not by.has_role(Role.MANAGER):
+        raise PermissionDenied(_("Only a manager closes the business day."))
+    from billing.reports import day_report  # the report reads billing's rows, as this module does
+
+    with transaction.atomic():
+        day = BusinessDay.objects.filter(closed_at__isnull=True).order_by("date").first()
+        if day is None:
+            raise ValidationError({"business_day": _("No business day is open: nothing was sold since the last Z.")})
+        day = BusinessDay.objects.select_for_update().get(pk=day.pk)
+        if day.is_closed:
+            raise ValidationError({"business_day": _("This business day was closed a moment ago.")})
+        drawers = list(DrawerSession.objects.filter(business_day=day, closed_at__isnull=True).select_related("outlet"))
+        if drawers:
+            raise ValidationError(
+                {
+                    "drawers": _("Count and close the cash drawer first: %(outlets)s.")
+                    % {"outlets": ", ".join(str(d.outlet) for d in drawers)}
+                }
+            )
+        waiting = list(Payment.objects.filter(state=Payment.State.PENDING).select_related("guest_check", "tender")[:5])
+        if waiting:
+            raise ValidationError(
+                {
+                    "payments": _("A payment is still under way (%(payments)s): let it finish or cancel it.")
+                    % {
+                        "payments": ", ".join(
+                            f"{p.tender} {p.guest_check.order_id}-{p.guest_check.number}" for p in waiting
+                        )
+                    }
+                }
+            )
+        open_orders = Order.objects.filter(status=Order.Status.OPEN).count()
+        if open_orders and not carry_over_open_orders:
+            raise ValidationError(
+                {
+                    "open_orders": ngettext(
+                        "%(count)d order is still open: settle it, or carry it over to the next day.",
+                        "%(count)d orders are still open: settle them, or carry them over to the next day.",
+                        open_orders,
+                    )
+                    % {"count": open_orders}
+                }
+            )
+        day.closed_at, day.closed_by = timezone.now(), by
+        day.z_number = (BusinessDay.objects.aggregate(n=Max("z_number"))["n"] or 0) + 1
+        day.save(update_fields=["closed_at", "closed_by", "z_number"])
+        day.report = day_report(day=day)
+        day.save(update_fields=["report"])
+        record_audit(
+            actor=by,
+            action="business_day_closed",
+            subject=day,
+            details={
+                "z_number": day.z_number,
+                "gross": day.report["sales"]["gross"],
+                "open_orders_carried_over": open_orders,
+            },
+        )
+        business_day_closed.send(sender=BusinessDay, day=day, by=by)
+    return day
+
+
 def open_drawer(*, outlet, opening_float: int, by: User) -> DrawerSession:
     """Start a cash drawer's shift with the float counted into it."""
     if not by.has_role(Role.CASHIER, Role.MANAGER, Role.BARTENDER, Role.WAITER):
@@ -990,7 +1082,7 @@ def open_drawer(*, outlet, opening_float: int, by: User) -> DrawerSession:
     try:
         with transaction.atomic():
             session = DrawerSession.objects.create(
-                outlet=outlet, business_day=current_business_day(), opened_by=by, opening_float=opening_float
+                outlet=outlet, business_day=_day_taking_money(), opened_by=by, opening_float=opening_float
             )
             record_audit(actor=by, action="drawer_opened", subject=session, details={"float": opening_float})
     except IntegrityError:
@@ -1103,7 +1195,7 @@ def refund_payment(
             reason=reason,
             approval=approval,
             by=by,
-            business_day=current_business_day(),
+            business_day=_day_taking_money(),
             drawer_session=drawer,
         )
         payment.refunded += amount

@@ -6,3 +6,5 @@ from django.dispatch import Signal
 payment_captured = Signal()
 # check, by
 check_closed = Signal()
+# day, by (the Z report is stored on the day)
+business_day_closed = Signal()

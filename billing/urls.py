@@ -21,6 +21,7 @@ urlpatterns = [
     path("checks/<int:check_id>/receipt/", api.ReceiptView.as_view(), name="check-receipt"),
     path("checks/<int:check_id>/reopen/", api.ReopenView.as_view(), name="check-reopen"),
     path("payments/<int:payment_id>/refunds/", api.RefundView.as_view(), name="payment-refund"),
+    path("days/close/", api.CloseDayView.as_view(), name="day-close"),
     path("drawers/", api.DrawerView.as_view(), name="drawer-open"),
     path("drawers/<int:session_id>/close/", api.DrawerCloseView.as_view(), name="drawer-close"),
     path("drawers/<int:session_id>/movements/", api.CashMovementView.as_view(), name="drawer-movement"),

@@ -3,12 +3,14 @@
 import datetime
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from billing import services
 from billing.models import BusinessDay
 from billing.reports import day_report as build_day_report
 from staff.models import Role
@@ -31,16 +33,22 @@ def _with_datetimes(value):
     return value
 
 
-def day_report(request, date: str | None = None):
+def _manager_only(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_role(Role.MANAGER):
+        raise PermissionDenied
+    return None
+
+
+def day_report(request, date: str | None = None, close_errors: list[str] | None = None):
     """The open day's X report at /manager/day/; a day by its date at /manager/day/2026-12-04/.
 
     A closed day shows the Z report stored when it was closed (its figures never move);
     a closed day without a stored copy is read again from its rows, which are locked.
     """
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_role(Role.MANAGER):
-        raise PermissionDenied
+    if (refused := _manager_only(request)) is not None:
+        return refused
     if date is None:
         day = BusinessDay.objects.filter(closed_at__isnull=True).order_by("date").first()
     else:
@@ -69,5 +77,21 @@ def day_report(request, date: str | None = None):
             "stored": stored,
             "recent_days": recent,
             "tender_totals": tender_totals,
+            "close_errors": close_errors or [],
         },
+        status=400 if close_errors else 200,
     )
+
+
+@require_POST
+def close_day(request):
+    """The Z from the day report page: close the open day, then show its stored report."""
+    if (refused := _manager_only(request)) is not None:
+        return refused
+    try:
+        day = services.close_business_day(
+            by=request.user, carry_over_open_orders=request.POST.get("carry_over_open_orders") == "1"
+        )
+    except ValidationError as error:
+        return day_report(request, close_errors=[m for messages in error.message_dict.values() for m in messages])
+    return redirect("billing:day-report-date", date=day.date.isoformat())
