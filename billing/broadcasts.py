@@ -34,3 +34,8 @@ def announce_payment(payment_id: int) -> None:
             )
         ]
     )
+
+
+def announce_bill_changed(*, order_id: int, outlet_id: int) -> None:
+    """Tell every tablet of the outlet that an order's checks changed: an open bill screen fetches it again."""
+    send_messages([(floor_group(outlet_id), {"type": "floor.relay", "message": {"type": "bill", "order": order_id}})])

@@ -193,9 +193,17 @@ def _take(item: CheckItem, shares: int) -> None:
 
 
 def _touch(*checks: Check) -> None:
+    """A new version of each check, and after commit the outlet's tablets hear that the bill changed."""
     for check in checks:
         check.version += 1
         check.save(update_fields=["version"])
+    for order_id in {check.order_id for check in checks}:
+        _announce_bill_on_commit(order_id)
+
+
+def _announce_bill_on_commit(order_id: int) -> None:
+    outlet_id = Order.objects.values_list("outlet_id", flat=True).get(pk=order_id)
+    transaction.on_commit(lambda: broadcasts.announce_bill_changed(order_id=order_id, outlet_id=outlet_id), robust=True)
 
 
 def move_items(*, check: Check, moves: list[tuple[int, int | None]], by: User, to_check: Check | None = None) -> Check:
@@ -754,6 +762,7 @@ def _capture(payment: Payment, *, by: User, order: Order) -> None:
     )
     payment_captured.send(sender=Payment, payment=payment, by=by)
     _close_if_paid(payment.guest_check, order, by)
+    _announce_bill_on_commit(order.pk)
 
 
 # Card payments on a Stripe Terminal reader ------------------------------------------
