@@ -151,26 +151,36 @@ def _copy_percent_discounts(source: Check, targets: list[Check]) -> None:
     Discount.objects.bulk_create(rows)
 
 
+def _rescale_lines(line_ids, factor: int) -> None:
+    """Multiply the shares of every item of these lines by `factor` (same parts, finer cut), in one UPDATE."""
+    CheckItem.objects.filter(line_id__in=list(line_ids)).update(
+        shares=F("shares") * factor, of_shares=F("of_shares") * factor
+    )
+
+
 def _rescale_line(line_id: int, factor: int) -> None:
-    """Multiply the shares of every item of a line by `factor` (same part, finer cut)."""
-    items = list(CheckItem.objects.filter(line_id=line_id))
-    for item in items:
-        item.shares *= factor
-        item.of_shares *= factor
-    CheckItem.objects.bulk_update(items, ["shares", "of_shares"])
+    _rescale_lines([line_id], factor)
+
+
+def _simplify_lines(line_ids) -> None:
+    """Reduce each line's shares by their common factor (2/6 + 4/6 back to 1/3 + 2/3): one read, one write."""
+    by_line: dict[int, list[CheckItem]] = {}
+    for item in CheckItem.objects.filter(line_id__in=list(line_ids)).only("pk", "line_id", "shares", "of_shares"):
+        by_line.setdefault(item.line_id, []).append(item)
+    changed = []
+    for items in by_line.values():
+        divisor = math.gcd(items[0].of_shares, *[i.shares for i in items])
+        if divisor > 1:
+            for item in items:
+                item.shares //= divisor
+                item.of_shares //= divisor
+            changed.extend(items)
+    if changed:
+        CheckItem.objects.bulk_update(changed, ["shares", "of_shares"], batch_size=500)
 
 
 def _simplify_line(line_id: int) -> None:
-    """Reduce a line's shares by their common factor (2/6 + 4/6 back to 1/3 + 2/3)."""
-    items = list(CheckItem.objects.filter(line_id=line_id))
-    if not items:
-        return
-    divisor = math.gcd(items[0].of_shares, *[i.shares for i in items])
-    if divisor > 1:
-        for item in items:
-            item.shares //= divisor
-            item.of_shares //= divisor
-        CheckItem.objects.bulk_update(items, ["shares", "of_shares"])
+    _simplify_lines([line_id])
 
 
 def _put(line_id: int, check: Check, shares: int, of_shares: int) -> None:
@@ -233,6 +243,7 @@ def move_items(*, check: Check, moves: list[tuple[int, int | None]], by: User, t
             _copy_percent_discounts(check, [to_check])
         elif check.discounts.filter(removed_at__isnull=True, amount__isnull=False).exists():
             _refuse_fixed_discounts(check)
+        touched = []
         for item_id, shares in moves:
             item = CheckItem.objects.get(pk=item_id)
             shares = item.shares if shares is None else shares
@@ -246,7 +257,8 @@ def move_items(*, check: Check, moves: list[tuple[int, int | None]], by: User, t
                 continue
             _take(item, shares)
             _put(line_id, to_check, shares, of_shares)
-            _simplify_line(line_id)
+            touched.append(line_id)
+        _simplify_lines(touched)
         _audit_if_bill_printed(check, by=by, action="items_moved", details={"to": to_check.pk, "moves": moves})
         _touch(check, to_check)
     return to_check
@@ -297,21 +309,20 @@ def split_check_evenly(*, check: Check, ways: int, by: User) -> list[Check]:
         if not items:
             raise ValidationError({"check": _("There is nothing on this check to split.")})
         new_checks = [_new_check(order, like=check) for _n in range(ways - 1)]
-        for item in items:
-            _rescale_line(item.line_id, ways)
-        # Each item now holds ways x its old part in a cut ways times finer: one old part per check.
-        items = list(check.items.all())
+        line_ids = [item.line_id for item in items]
+        # Cut every line `ways` times finer: this check keeps its old part once, each new check gets it once
+        # more, and the line's parts on other checks are the same amount in the finer cut.
+        CheckItem.objects.filter(line_id__in=line_ids).exclude(guest_check=check).update(
+            shares=F("shares") * ways, of_shares=F("of_shares") * ways
+        )
+        CheckItem.objects.filter(guest_check=check).update(of_shares=F("of_shares") * ways)
         new_items = [
-            CheckItem(guest_check=target, line_id=item.line_id, shares=item.shares // ways, of_shares=item.of_shares)
+            CheckItem(guest_check=target, line_id=item.line_id, shares=item.shares, of_shares=item.of_shares * ways)
             for item in items
             for target in new_checks
         ]
-        for item in items:
-            item.shares //= ways
-        CheckItem.objects.bulk_update(items, ["shares"])
-        CheckItem.objects.bulk_create(new_items)
-        for item in items:
-            _simplify_line(item.line_id)
+        CheckItem.objects.bulk_create(new_items, batch_size=500)
+        _simplify_lines(line_ids)
         _copy_percent_discounts(check, new_checks)
         checks = [check, *new_checks]
         _audit_if_bill_printed(check, by=by, action="split_evenly", details={"ways": ways})
@@ -366,11 +377,12 @@ def merge_checks(*, source: Check, target: Check, by: User) -> Check:
         if target.order_id != order.pk or target.status != Check.Status.OPEN:
             raise ValidationError({"target": _("Merge into an open check of the same order.")})
         _refuse_if_frozen(source, target)
-        for item in list(source.items.all()):
+        moved = list(source.items.all())
+        for item in moved:
             line_id, shares, of_shares = item.line_id, item.shares, item.of_shares
             item.delete()
             _put(line_id, target, shares, of_shares)
-            _simplify_line(line_id)
+        _simplify_lines([item.line_id for item in moved])
         now = timezone.now()
         # A percent discount copied by an earlier split is on the target already: same origin.
         on_target = {d.split_from_id or d.pk for d in target.discounts.filter(removed_at__isnull=True)}
