@@ -95,6 +95,9 @@ export function createAmountPad({ label, initial = 0, onChange = () => {}, name 
 
   function onKey(event) {
     if (!keys.isConnected || event.target instanceof HTMLInputElement) return;
+    // A sheet over this pad (the tip over the cash) takes the keys.
+    const top = [...document.querySelectorAll("dialog[open]")].pop();
+    if (top && !top.contains(keys)) return;
     if (/^[0-9]$/.test(event.key)) press(event.key);
     else if (event.key === "," || event.key === ".") press(SEPARATOR);
     else if (event.key === "Backspace") back();

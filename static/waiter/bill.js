@@ -1,6 +1,7 @@
 // The bill: the order's checks side by side (scrolling sideways on a phone), split tools,
 // discounts, printing, and the tender pad. Every change is a POST that answers with the
-// whole bill, which is drawn again as it is.
+// whole bill, which is drawn again as it is. A change made on another tablet arrives as
+// {"type": "bill", "order": id} on the floor socket, and the bill is fetched again.
 import { api, newUuid, paths, whenSignedOut } from "./api.js";
 import { enableItemDrag } from "./billdrag.js";
 import { openDiscountDialog } from "./discount.js";
@@ -20,6 +21,7 @@ const tableTitle = root.dataset.title;
 const cashRounding = Number(root.dataset.cashRounding || 1);
 const WAYS = [2, 3, 4, 5, 6, 7, 8];
 const AUTO_RETURN_MS = 3000;
+const REFRESH_AFTER_MS = 250; // a burst of changes elsewhere is one fetch
 
 const state = {
   bill: null,
@@ -29,6 +31,8 @@ const state = {
   asked: 0, // answers to older requests than the last drawn one are dropped
   drawn: 0,
   redraw: false, // a bill arrived during a drag: draw it when the finger lifts
+  stale: false, // changed elsewhere while a drag or a sheet was open: fetch when it ends
+  refreshTimer: null,
   finished: false,
 };
 
@@ -81,6 +85,23 @@ async function change(url, body = {}, done = null) {
 }
 
 const tell = (promise) => promise.catch((error) => toast(error.message));
+
+// A finger dragging an item or an open sheet (split, discount, tender pad) works on the bill
+// as it was drawn: a changed bill waits until they are done.
+const busyHere = () => document.body.classList.contains("bill-dragging") || Boolean(document.querySelector("dialog[open]"));
+
+function refreshSoon() {
+  clearTimeout(state.refreshTimer);
+  state.refreshTimer = setTimeout(() => {
+    state.refreshTimer = null;
+    state.stale = busyHere();
+    if (!state.stale) load();
+  }, REFRESH_AFTER_MS);
+}
+
+function refreshIfStale() {
+  if (state.stale && !busyHere()) refreshSoon();
+}
 
 async function loadManagers() {
   const people = await api("GET", paths.signInTiles);
@@ -446,7 +467,8 @@ function render() {
   banner.hidden = orderOpen();
   banner.textContent = orderOpen() ? "" : gettext("This order is paid and closed.");
   const due = openChecks().reduce((sum, check) => sum + check.balance, 0);
-  $("bill-due").textContent = orderOpen() ? interpolate(gettext("To pay %s"), [money(due)]) : "";
+  // "To pay" gives way on a phone (CSS); the amount always shows.
+  $("bill-due").replaceChildren(...(orderOpen() ? [h("span", { class: "bill-head__due-label" }, gettext("To pay")), " ", h("span", {}, money(due))] : []));
   $("bill-due").dataset.due = String(due);
 
   // Redrawing keeps where the waiter had scrolled to, sideways and in each check.
@@ -684,8 +706,12 @@ enableItemDrag(checksBox, {
   },
   onEnd: () => {
     if (state.redraw) render();
+    refreshIfStale();
   },
 });
+
+// "close" does not bubble: hear every sheet closing in the capture phase.
+document.addEventListener("close", refreshIfStale, true);
 
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && state.selection && !document.querySelector("dialog[open]")) clearSelection();
@@ -695,7 +721,8 @@ document.title = `${gettext("Bill")} · ${tableTitle} · ${gettext("Tafel")}`;
 load();
 liveSocket(paths.floorSocket(outletId), {
   onMessage: (message) => {
-    if (message.type === "order" && message.order?.id === orderId) load();
+    if (message.type === "bill" && message.order === orderId) refreshSoon();
+    else if (message.type === "order" && message.order?.id === orderId) load();
     else if (message.type === "payment" && message.payment?.order === orderId) load();
   },
   onResync: () => load(),

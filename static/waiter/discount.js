@@ -1,9 +1,9 @@
 // A discount (percent or amount) or a comp, with a reason. When the server answers that
 // a manager must approve ("approver" in the 400), the dialog asks for the manager and PIN
 // and sends the same request again with them.
+import { createApproval } from "./approval.js";
 import { h, setBusy, showDialog } from "./dom.js";
 import { gettext } from "./i18n.js";
-import { createPinPad } from "./pinpad.js";
 
 const DECIMALS = Number(document.body.dataset.currencyDecimals || 2);
 
@@ -60,7 +60,6 @@ function chips(label, values, onPick, attrs = () => ({})) {
  */
 export function openDiscountDialog({ title, comp = false, submit, loadManagers }) {
   let kind = "percent";
-  let approver = null;
   let pad = null;
   const error = h("p", { class: "discount__error", role: "alert" });
   const value = h("input", {
@@ -181,54 +180,18 @@ export function openDiscountDialog({ title, comp = false, submit, loadManagers }
     }
   }
 
-  async function askApproval(message) {
+  function askApproval(message) {
     dialog.classList.add("discount-dialog--approval");
     submitButton.hidden = true;
-    const managerRow = h("div", { class: "choice-row", role: "radiogroup", "aria-label": gettext("Manager") }, h("span", { class: "muted" }, gettext("Loading…")));
-    pad = createPinPad({
+    const manager = createApproval({
+      loadManagers,
       submitLabel: comp ? gettext("Approve comp") : gettext("Approve discount"),
-      onSubmit: (pin) => {
-        if (!approver) return pad.setError(gettext("Choose the approving manager."));
-        send({ approver, approver_pin: pin });
-      },
+      onSubmit: (id, pin) => send({ approver: id, approver_pin: pin }),
     });
+    pad = manager.pad;
     approval.hidden = false;
-    approval.replaceChildren(
-      h("p", { class: "discount__approval-note" }, message),
-      h("div", { class: "field" }, h("span", { class: "field__label" }, gettext("Approving manager")), managerRow),
-      h("p", { class: "field__label" }, gettext("Manager's PIN")),
-      pad.element,
-    );
+    approval.replaceChildren(h("p", { class: "discount__approval-note" }, message), manager.managerField, ...manager.pinField);
     approval.scrollIntoView({ block: "nearest" });
-    try {
-      const managers = await loadManagers();
-      if (managers.length === 1) approver = managers[0].id;
-      const draw = () =>
-        managerRow.replaceChildren(
-          ...managers.map((person) =>
-            h(
-              "button",
-              {
-                type: "button",
-                class: "chip",
-                role: "radio",
-                "aria-checked": person.id === approver ? "true" : "false",
-                "data-manager-id": person.id,
-                disabled: person.pin_locked,
-                onclick: () => {
-                  approver = person.id;
-                  draw();
-                },
-              },
-              person.name,
-            ),
-          ),
-        );
-      draw();
-      if (!managers.length) managerRow.replaceChildren(h("span", { class: "muted" }, gettext("No manager can approve right now.")));
-    } catch (problem) {
-      managerRow.replaceChildren(h("span", { class: "muted" }, problem.message));
-    }
   }
 
   submitButton.addEventListener("click", () => send());

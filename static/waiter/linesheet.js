@@ -1,9 +1,9 @@
 // Tapping a ticket line: change or remove a pending line; void a sent one with a
 // manager's PIN.
+import { createApproval } from "./approval.js";
 import { h, setBusy, showDialog } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { money } from "./money.js";
-import { createPinPad } from "./pinpad.js";
 import { seatName, statusLabel } from "./ticket.js";
 
 function choiceRow(label, options, selected, onPick) {
@@ -192,15 +192,13 @@ export function openSentLineSheet({ line, loadManagers, onVoid, onNote = null })
     );
   }
 
-  async function showVoidForm() {
-    let approver = null;
+  function showVoidForm() {
     const reason = h("input", { type: "text", class: "input", name: "reason", maxlength: 200, placeholder: gettext("Why is it voided?") });
-    const managerRow = h("div", { class: "choice-row", role: "radiogroup", "aria-label": gettext("Manager") }, h("span", { class: "muted" }, gettext("Loading…")));
-    pad = createPinPad({
+    const approval = createApproval({
+      loadManagers,
       submitLabel: gettext("Void line"),
-      onSubmit: async (pin) => {
+      onSubmit: async (approver, pin) => {
         if (!reason.value.trim()) return pad.setError(gettext("Give a reason."));
-        if (!approver) return pad.setError(gettext("Choose the approving manager."));
         pad.setBusy(true);
         try {
           await onVoid({ reason: reason.value.trim(), approver, approver_pin: pin });
@@ -212,6 +210,7 @@ export function openSentLineSheet({ line, loadManagers, onVoid, onNote = null })
         }
       },
     });
+    pad = approval.pad;
     dialog.classList.add("line-sheet--void");
     body.replaceChildren(
       h(
@@ -226,41 +225,12 @@ export function openSentLineSheet({ line, loadManagers, onVoid, onNote = null })
             { class: "choice-row" },
             QUICK_REASONS().map((text) => h("button", { type: "button", class: "chip", onclick: () => (reason.value = text) }, text)),
           ),
-          h("div", { class: "field" }, h("span", { class: "field__label" }, gettext("Approving manager")), managerRow),
+          approval.managerField,
         ),
-        h("div", { class: "void-form__pin" }, h("p", { class: "field__label" }, gettext("Manager's PIN")), pad.element),
+        h("div", { class: "void-form__pin" }, approval.pinField),
       ),
       h("div", { class: "sheet__actions" }, h("button", { type: "button", class: "button", onclick: () => dialog.close() }, gettext("Cancel"))),
     );
-    try {
-      const managers = await loadManagers();
-      const draw = () =>
-        managerRow.replaceChildren(
-          ...managers.map((person) =>
-            h(
-              "button",
-              {
-                type: "button",
-                class: "chip",
-                role: "radio",
-                "aria-checked": person.id === approver ? "true" : "false",
-                "data-manager-id": person.id,
-                disabled: person.pin_locked,
-                onclick: () => {
-                  approver = person.id;
-                  draw();
-                },
-              },
-              person.name,
-            ),
-          ),
-        );
-      if (managers.length === 1) approver = managers[0].id;
-      draw();
-      if (!managers.length) managerRow.replaceChildren(h("span", { class: "muted" }, gettext("No manager can approve right now.")));
-    } catch (error) {
-      managerRow.replaceChildren(h("span", { class: "muted" }, error.message));
-    }
   }
 
   showDialog(dialog);

@@ -1,6 +1,8 @@
 // Paying a check: one tab per tender. Cash takes what the guest hands over and shows the
 // change; other tenders (vouchers, an outside terminal) take an amount; a card goes to a
-// Stripe Terminal reader and is followed every second until it is paid or fails.
+// Stripe Terminal reader and is followed every second until it is paid or fails. Cash and
+// other tenders that take tips have a tip (typed, a round-up, or "keep the change"); on a
+// card the guest picks the tip on the reader.
 import { ApiError, api, newUuid, paths } from "./api.js";
 import { createAmountPad } from "./amountpad.js";
 import { h, setBusy, showDialog } from "./dom.js";
@@ -26,8 +28,61 @@ export function quickAmounts(due) {
   return amounts.slice(0, 4);
 }
 
+// Tips that round the total up to the next 1, 5 and 10 euros, each once.
+export function roundUpTips(due) {
+  const tips = [];
+  for (const step of [100, 500, 1000]) {
+    const tip = Math.ceil((due + 1) / step) * step - due;
+    if (!tips.includes(tip)) tips.push(tip);
+  }
+  return tips;
+}
+
 function tenderLabel(tender) {
   return tender.name;
+}
+
+// A small sheet over the pad: type the tip, or tap a round-up. onSet(cents) with 0 for none.
+function askTip({ tip, due, onSet }) {
+  let dialog = null;
+  const set = (cents) => {
+    dialog.close();
+    onSet(cents);
+  };
+  const pad = createAmountPad({ label: gettext("Tip"), initial: tip, name: "tip" });
+  const roundUps = h(
+    "div",
+    { class: "tender-quick tip-sheet__round-ups" },
+    roundUpTips(due).map((amount) =>
+      h(
+        "button",
+        { type: "button", class: "tender-quick__button", "data-tip": amount, onclick: () => set(amount) },
+        h("span", { class: "tender-quick__label" }, interpolate(gettext("To %s"), [money(due + amount)])),
+        `+${money(amount)}`,
+      ),
+    ),
+  );
+  dialog = h(
+    "dialog",
+    { class: "sheet tip-sheet", "aria-labelledby": "tip-title" },
+    h("h2", { id: "tip-title", class: "sheet__title" }, gettext("Tip")),
+    h(
+      "div",
+      { class: "tip-sheet__body" },
+      h("div", { class: "tender-pad__side" }, pad.element, h("p", { class: "field__label" }, gettext("Round up")), roundUps),
+      h("div", { class: "tender-pad__keys" }, pad.keys),
+    ),
+    h(
+      "footer",
+      { class: "sheet__actions" },
+      h("button", { type: "button", class: "button", "data-action": "no-tip", onclick: () => set(0) }, gettext("No tip")),
+      h("span", { class: "sheet__spacer" }),
+      h("button", { type: "button", class: "button", onclick: () => dialog.close() }, gettext("Cancel")),
+      h("button", { type: "button", class: "button button--primary", "data-action": "set-tip", onclick: () => set(pad.value()) }, gettext("Set tip")),
+    ),
+  );
+  dialog.addEventListener("close", () => pad.destroy());
+  showDialog(dialog);
 }
 
 /**
@@ -42,6 +97,7 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
   let pad = null;
   let cardFollow = null; // the card payment being followed, while it waits
   let attempt = null; // {key, body}: kept until the server gave a definite answer
+  let tip = 0; // cents, on cash and other tenders that take tips
 
   const body = h("div", { class: "tender-pad__body" });
   const tabs = h("div", { class: "tender-tabs", role: "tablist", "aria-label": gettext("Tender") });
@@ -92,6 +148,7 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
             onclick: () => {
               current = tender;
               attempt = null;
+              tip = 0;
               drawTabs();
               drawBody();
             },
@@ -140,6 +197,38 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
     }
   }
 
+  // The tip line: what it is, and the buttons to set or drop it. `due` is what the guest
+  // pays before the tip; onChange() runs after every change of the tip.
+  function tipLine(due, onChange) {
+    const line = h("div", { class: "tender-tip", "data-tip": "0" });
+    const draw = () => {
+      line.dataset.tip = String(tip);
+      line.replaceChildren(
+        h("span", { class: "tender-tip__label" }, gettext("Tip")),
+        h(
+          "span",
+          { class: "tender-tip__amount" },
+          tip ? h("strong", {}, money(tip)) : gettext("none"),
+          tip ? h("span", { class: "tender-tip__total", "data-total": due() + tip }, interpolate(gettext("total %s"), [money(due() + tip)])) : null,
+        ),
+        tip ? h("button", { type: "button", class: "button tender-tip__remove", "data-action": "remove-tip", "aria-label": gettext("Remove the tip"), onclick: () => change(0) }, "\u00d7") : null,
+        h(
+          "button",
+          { type: "button", class: "button tender-tip__button", "data-action": "tip", onclick: () => askTip({ tip, due: due(), onSet: change }) },
+          tip ? gettext("Change…") : gettext("Add tip…"),
+        ),
+      );
+    };
+    const change = (cents) => {
+      tip = cents;
+      attempt = null;
+      draw();
+      onChange();
+    };
+    draw();
+    return { element: line, set: change, redraw: draw };
+  }
+
   // ---- cash ----------------------------------------------------------------------------
 
   function drawCash() {
@@ -147,27 +236,38 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
     const preview = h("p", { class: "tender-pad__preview", "aria-live": "polite" });
     const error = errorLine();
     const take = h("button", { type: "button", class: "button button--primary button--big", "data-action": "take-cash" }, gettext("Take cash"));
-    pad = createAmountPad({
-      label: gettext("Cash given"),
-      name: "cash-given",
-      onChange: (given) => {
-        take.disabled = given < due;
-        if (!given) preview.replaceChildren(gettext("Type or tap what the guest hands over."));
-        else if (given < due) preview.replaceChildren(interpolate(gettext("%s short"), [money(due - given)]));
-        else preview.replaceChildren(gettext("Change"), " ", h("strong", {}, money(given - due)));
-      },
-    });
-    const quick = h(
-      "div",
-      { class: "tender-quick" },
-      h("button", { type: "button", class: "tender-quick__button", "data-quick": "exact", "data-amount": due, onclick: () => pad.set(due) }, h("span", { class: "tender-quick__label" }, gettext("Exact")), money(due)),
-      quickAmounts(due).map((amount) =>
-        h("button", { type: "button", class: "tender-quick__button", "data-quick": amount, "data-amount": amount, onclick: () => pad.set(amount) }, money(amount)),
-      ),
-    );
+    const quick = h("div", { class: "tender-quick" });
+    const tips = current.allows_tip ? tipLine(() => due, () => update()) : null;
+    // "Keep the change": what would go back to the guest becomes the tip.
+    const keep = tips
+      ? h("button", { type: "button", class: "button tender-pad__keep", "data-action": "keep-change", hidden: true, onclick: () => tips.set(pad.value() - due) }, gettext("Keep the change as a tip"))
+      : null;
+    let shownQuick = null;
+    function update() {
+      const given = pad.value();
+      const owed = due + tip;
+      take.disabled = given < owed;
+      preview.dataset.change = given >= owed ? String(given - owed) : "";
+      if (!given) preview.replaceChildren(gettext("Type or tap what the guest hands over."));
+      else if (given < owed) preview.replaceChildren(interpolate(gettext("%s short"), [money(owed - given)]));
+      else preview.replaceChildren(gettext("Change"), " ", h("strong", {}, money(given - owed)));
+      if (keep) keep.hidden = !(given > owed);
+      // Exact and the round notes cover what is due with the tip.
+      if (shownQuick === owed) return;
+      shownQuick = owed;
+      quick.replaceChildren(
+        h("button", { type: "button", class: "tender-quick__button", "data-quick": "exact", "data-amount": owed, onclick: () => pad.set(owed) }, h("span", { class: "tender-quick__label" }, gettext("Exact")), money(owed)),
+        ...quickAmounts(owed).map((amount) =>
+          h("button", { type: "button", class: "tender-quick__button", "data-quick": amount, "data-amount": amount, onclick: () => pad.set(amount) }, money(amount)),
+        ),
+      );
+    }
+    pad = createAmountPad({ label: gettext("Cash given"), name: "cash-given", onChange: () => pad && update() });
+    update();
     take.addEventListener("click", async () => {
-      const answer = await pay("payments/cash", { tender: current.id, cash_given: pad.value(), tip: 0 }, take, error);
-      if (answer) showPaid(answer, answer.payment?.change_due ?? 0, answer.payment?.rounding ?? 0);
+      const tipped = tip;
+      const answer = await pay("payments/cash", { tender: current.id, cash_given: pad.value(), tip }, take, error);
+      if (answer) showPaid(answer, answer.payment?.change_due ?? 0, answer.payment?.rounding ?? 0, tipped);
     });
     body.replaceChildren(
       h(
@@ -176,7 +276,9 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
         due !== balance ? h("p", { class: "tender-pad__rounding" }, interpolate(gettext("Rounded for cash: %s"), [money(due)])) : null,
         pad.element,
         quick,
+        tips?.element,
         preview,
+        keep,
         error,
         take,
       ),
@@ -194,19 +296,28 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
     const error = errorLine();
     const go = h("button", { type: "button", class: "button button--primary button--big", "data-action": "pay-other" });
     const reference = h("input", { type: "text", class: "input", name: "reference", maxlength: 80, placeholder: gettext("e.g. voucher number") });
-    pad = amountPad((amount) => {
+    const update = () => {
+      const amount = pad.value();
       go.disabled = amount < 1 || amount > balance;
-      go.textContent = amount > balance ? gettext("More than is left to pay") : interpolate(gettext("Pay %(amount)s by %(tender)s"), { amount: money(amount), tender: current.name }, true);
-    });
+      if (amount > balance) go.textContent = gettext("More than is left to pay");
+      else if (tip) go.textContent = interpolate(gettext("Pay %(amount)s + %(tip)s tip by %(tender)s"), { amount: money(amount), tip: money(tip), tender: current.name }, true);
+      else go.textContent = interpolate(gettext("Pay %(amount)s by %(tender)s"), { amount: money(amount), tender: current.name }, true);
+      tips?.redraw();
+    };
+    pad = amountPad(() => pad && update());
+    const tips = current.allows_tip ? tipLine(() => pad.value(), update) : null;
+    update();
     go.addEventListener("click", async () => {
-      const answer = await pay("payments/other", { tender: current.id, amount: pad.value(), tip: 0, reference: reference.value.trim() }, go, error);
-      if (answer) showPaid(answer, 0, 0);
+      const tipped = tip;
+      const answer = await pay("payments/other", { tender: current.id, amount: pad.value(), tip, reference: reference.value.trim() }, go, error);
+      if (answer) showPaid(answer, 0, 0, tipped);
     });
     body.replaceChildren(
       h(
         "div",
         { class: "tender-pad__side" },
         pad.element,
+        tips?.element,
         h("label", { class: "field" }, h("span", { class: "field__label" }, gettext("Reference (optional)")), reference),
         error,
         go,
@@ -363,7 +474,7 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
 
   // ---- paid ------------------------------------------------------------------------------
 
-  function showPaid(answer, change, rounding, tip = 0) {
+  function showPaid(answer, change, rounding, tipTaken = 0) {
     pad?.destroy();
     pad = null;
     const after = (answer.checks || []).find((c) => c.id === check.id);
@@ -376,7 +487,7 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
       rows.push(h("p", { class: "tender-paid__change tender-paid__change--none", "data-change": "0" }, gettext("Paid")));
     }
     if (rounding) rows.push(h("p", { class: "muted" }, interpolate(gettext("Cash rounding: %s"), [money(rounding)])));
-    if (tip) rows.push(h("p", { class: "muted" }, interpolate(gettext("Tip: %s"), [money(tip)])));
+    if (tipTaken) rows.push(h("p", { class: "tender-paid__tip", "data-tip": tipTaken }, interpolate(gettext("Tip: %s"), [money(tipTaken)])));
     let next;
     if (closed) {
       rows.push(h("p", { class: "tender-paid__free" }, gettext("Table is free")));

@@ -96,14 +96,16 @@ def demo_data(transactional_db):
 
 
 @contextlib.contextmanager
-def running_daphne(log_name: str, port: int | None = None):
+def running_daphne(log_name: str, port: int | None = None, extra_env: dict[str, str] | None = None):
     """A real daphne process (HTTP + WebSockets) on the test database; yields its base URL.
 
-    Give a `port` to start a process where an earlier one ran (a restart).
+    Give a `port` to start a process where an earlier one ran (a restart), and `extra_env`
+    for settings the process reads from its environment (the Stripe server's address and keys).
     """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     env = {**os.environ, "DATABASE_URL": _test_database_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env.update(extra_env or {})
     env["DEBUG"] = "1"  # serve static files straight from static/ (no collectstatic in tests)
     env["PYTHONUNBUFFERED"] = "1"
     if not os.environ.get("REDIS_URL"):
@@ -138,9 +140,38 @@ def running_daphne(log_name: str, port: int | None = None):
 
 
 @pytest.fixture
+def stripe_server():
+    """The local server that speaks Stripe's API (tests/billing/stripe_server.py), for card payments.
+
+    A test that asks for it gets a daphne that talks to it (STRIPE_API_BASE and the keys)
+    and receives its signed webhooks as they happen, as from Stripe.
+    """
+    from tests.billing.stripe_server import StripeServer
+
+    with StripeServer(deliver="immediate") as server:
+        yield server
+
+
+def stripe_env(server) -> dict[str, str]:
+    """The environment that points a daphne at `server` instead of api.stripe.com."""
+    return {
+        "STRIPE_API_BASE": server.url,
+        "STRIPE_SECRET_KEY": server.api_key,
+        "STRIPE_WEBHOOK_SECRET": server.webhook_secret,
+    }
+
+
+@pytest.fixture
 def server_url(demo_data, request) -> str:
-    """Base URL of a real daphne (HTTP + WebSockets) on the test database."""
-    with running_daphne(request.node.name.removeprefix("test_")) as base_url:
+    """Base URL of a real daphne (HTTP + WebSockets) on the test database.
+
+    With the `stripe_server` fixture in the test, the daphne talks to it and gets its webhooks.
+    """
+    stripe = request.getfixturevalue("stripe_server") if "stripe_server" in request.fixturenames else None
+    extra_env = stripe_env(stripe) if stripe else None
+    with running_daphne(request.node.name.removeprefix("test_"), extra_env=extra_env) as base_url:
+        if stripe:
+            stripe.webhook_url = f"{base_url}/api/billing/stripe/webhook/"
         yield base_url
 
 

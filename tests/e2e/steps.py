@@ -2,10 +2,25 @@
 
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
+from django.db import connections
 from playwright.sync_api import Page, expect
 
 LIVE_TIMEOUT_MS = 10_000  # how long another tablet may take to show a change
+
+
+def in_own_thread(work):
+    """Run ORM work off Playwright's thread (which has an event loop the ORM refuses)."""
+
+    def run():
+        try:
+            return work()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
 
 
 def enter_pin(page: Page, pin: str) -> None:

@@ -1,12 +1,38 @@
-"""The waiter's bill screen in a real browser: split, move, merge, pay by cash and voucher."""
+"""The waiter's bill screen in a real browser: split, move, merge, pay by cash, card, voucher, tips.
+
+Card payments go from the daphne to the local Stripe server (tests/billing/stripe_server.py)
+over HTTP, and its signed webhooks come back to the daphne, as with Stripe.
+"""
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
+from billing.models import CardReader, Payment
+from demo.management.commands.seed_demo import BISTRO_NAME
+from tables.models import Outlet
 from tests.e2e.conftest import PHONE, TABLET
-from tests.e2e.steps import enter_pin, open_table, pick, send_order, sign_in, tap_item
+from tests.e2e.steps import LIVE_TIMEOUT_MS, enter_pin, in_own_thread, open_table, pick, send_order, sign_in, tap_item
 from tests.e2e.test_waiter_flow import euro_en
+
+
+@pytest.fixture
+def card_reader(stripe_server, demo_data):
+    """A reader on the local Stripe server, registered for the bistro as the manager does in the admin."""
+    stripe_id = stripe_server.add_reader(label="Reader at the pass")
+    return in_own_thread(
+        lambda: CardReader.objects.create(
+            outlet=Outlet.objects.get(name=BISTRO_NAME), label="Reader at the pass", stripe_id=stripe_id
+        )
+    )
+
+
+def payments_of(order_id: int) -> list[Payment]:
+    """The order's payments as the database has them (with their tenders), oldest first."""
+    return in_own_thread(
+        lambda: list(Payment.objects.filter(guest_check__order_id=order_id).select_related("tender").order_by("pk"))
+    )
 
 
 def check_for(page: Page, label: str):
@@ -331,68 +357,287 @@ def test_discounts_with_a_managers_pin_sharing_a_bottle_a_comp_and_printing(page
     pages.screenshot(anna, "3-shared-comped-printed")
 
 
-def test_a_card_payment_shows_the_readers_status_and_can_be_cancelled(pages):
-    """The card endpoints as the tablet sees them, answered by the browser (no reader in the demo)."""
+
+def order_by_seat_on_the_tablet(page: Page, table: str, seats: dict[int, list[tuple[str, str]]]) -> int:
+    """Open `table` for as many covers as seats, tap each seat's items, send; returns the order id."""
+    order_id = open_table(page, table, len(seats))
+    for seat, items in seats.items():
+        pick(page, "seat", seat)
+        for category, item in items:
+            tap_item(page, category, item)
+    lines = sum(len(items) for items in seats.values())
+    expect(page.locator('.line[data-status="pending"]')).to_have_count(lines)
+    page.locator("#send").tap()
+    expect(page.locator('.line[data-status="sent"]')).to_have_count(lines)
+    return order_id
+
+
+def test_the_issues_script_split_by_seat_cash_card_with_a_tip_on_the_reader_and_a_voucher(
+    stripe_server, card_reader, pages
+):
+    """A table for four, split by seat; cash, a real card payment through the Stripe server with the
+    guest's tip chosen on the reader, cash with "keep the change", a voucher; the table is free."""
     anna = pages.open(TABLET)
     sign_in(anna, "Anna", "1111")
-    order = send_order(anna, pages.base_url, "8", [{"item": "Carpaccio", "seat": 1}], covers=1)
+    order_id = order_by_seat_on_the_tablet(
+        anna,
+        "4",
+        {
+            1: [("Voorgerechten", "Soep van de dag"), ("Frisdrank & koffie", "Thee")],
+            2: [("Voorgerechten", "Carpaccio")],
+            3: [("Voorgerechten", "Steak tartaar"), ("Bier & wijn", "Huiswijn rood (glas)")],
+            4: [("Voorgerechten", "Vitello tonnato"), ("Frisdrank & koffie", "Spa blauw")],
+        },
+    )
+    anna.locator("#bill-link").tap()
+    anna.wait_for_url(f"**/orders/{order_id}/bill/")
+    expect(anna.locator(".bill-check")).to_have_count(1)
 
-    def with_a_reader(route):
-        answer = route.fetch()
-        body = answer.json()
-        body["readers"] = [{"id": 41, "label": "Bar reader"}]
-        route.fulfill(response=answer, json=body)
+    anna.locator('.bill-check [data-action="split"]').tap()
+    anna.locator('.split-sheet [data-action="split-by-seat"]').tap()
+    expect(anna.locator(".bill-check")).to_have_count(4)
+    expected = {"Seat 1": 995, "Seat 2": 1250, "Seat 3": 1900, "Seat 4": 1620}
+    for label, total in expected.items():
+        expect(check_for(anna, label).locator(".bill-totals__row--total")).to_have_attribute("data-total", str(total))
+    pages.screenshot(anna, "1-split-by-seat")
 
-    polls = {"count": 0}
-    card_answers = []
+    # Seat 1: a €20 note, €10.05 back.
+    pad = open_tender_pad(anna, check_for(anna, "Seat 1"))
+    pad.locator('[data-quick="2000"]').tap()
+    pad.locator('[data-action="take-cash"]').tap()
+    expect(pad.locator(".tender-paid__change")).to_have_attribute("data-change", "1005")
+    pad.locator('[data-action="done"]').tap()
+    expect(check_for(anna, "Seat 1")).to_have_attribute("data-status", "closed")
 
-    def start_card(route):
-        card_answers.append(route.request.post_data_json)
-        if len(card_answers) == 3:
-            route.fulfill(status=404, json={"detail": "Not found."})
-            return
-        payment_id = 900 + len(card_answers)
-        route.fulfill(json={"id": payment_id, "state": "pending", "reader": "Bar reader", "failure_message": ""})
-
-    def poll(route):
-        polls["count"] += 1
-        if route.request.url.endswith("/901/") and polls["count"] >= 2:
-            route.fulfill(json={"id": 901, "state": "failed", "failure_message": "The card was declined."})
-        else:
-            payment_id = int(route.request.url.rstrip("/").rsplit("/", 1)[1])
-            route.fulfill(json={"id": payment_id, "state": "pending", "reader": "Bar reader", "failure_message": ""})
-
-    def cancel(route):
-        route.fulfill(json={"id": 902, "state": "cancelled", "failure_message": "The card payment was cancelled."})
-
-    anna.route("**/api/billing/orders/*/bill/", with_a_reader)
-    anna.route("**/api/billing/checks/*/payments/card/", start_card)
-    anna.route(re.compile(r".*/api/billing/payments/\d+/$"), poll)
-    anna.route("**/api/billing/payments/*/cancel/", cancel)
-    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
-
-    pad = open_tender_pad(anna, anna.locator(".bill-check").first)
+    # Seat 2: the card goes to the reader; the guest taps and chooses a €2.00 tip there.
+    pad = open_tender_pad(anna, check_for(anna, "Seat 2"))
     pad.locator('.tender-tab[data-tender-kind="card"]').tap()
-    expect(pad.locator('.chip[data-reader-id="41"]')).to_have_attribute("aria-checked", "true")
+    expect(pad.locator(f'.chip[data-reader-id="{card_reader.pk}"]')).to_have_attribute("aria-checked", "true")
+    expect(pad.locator(".tender-tip")).to_have_count(0)  # the reader asks for the tip
     send = pad.locator('[data-action="send-to-reader"]')
     expect(send).to_have_text("Send €12.50 to the reader")
     send.tap()
-    expect(pad.locator(".card-status__text")).to_have_text("Waiting for the card on Bar reader")
+    expect(pad.locator(".card-status__text")).to_have_text("Waiting for the card on Reader at the pass")
     expect(pad.locator('[data-action="close"]')).to_be_disabled()
-    pages.screenshot(anna, "1-waiting")
-    expect(pad.locator(".card-status__failed")).to_have_text("The card was declined.", timeout=5000)
-    assert card_answers[0]["reader"] == 41 and card_answers[0]["amount"] == 1250 and card_answers[0]["client_uuid"]
+    pages.screenshot(anna, "2-card-waiting")
+    reader = stripe_server.reader(card_reader.stripe_id)
+    assert reader["action"]["status"] == "in_progress"
+    intent_id = reader["action"]["process_payment_intent"]["payment_intent"]
+    assert stripe_server.payment_intent(intent_id)["amount"] == 1250
 
-    # Again, and this time the waiter cancels on the tablet.
+    stripe_server.present_card(card_reader.stripe_id, tip=200)
+    expect(pad.locator(".tender-paid__tip")).to_have_text("Tip: €2.00", timeout=LIVE_TIMEOUT_MS)
+    expect(pad.locator(".tender-paid__tip")).to_have_attribute("data-tip", "200")
+    pages.screenshot(anna, "3-card-paid-with-tip")
+    pad.locator('[data-action="done"]').tap()
+    seat_2 = check_for(anna, "Seat 2")
+    expect(seat_2).to_have_attribute("data-status", "closed")
+    card_line = seat_2.locator('.bill-payment[data-state="captured"]')
+    expect(card_line.locator(".bill-payment__tender")).to_have_text("Pin (Stripe)")
+    expect(card_line.locator(".bill-payment__extra")).to_have_text("tip €2.00")
+    card = next(p for p in payments_of(order_id) if p.provider_id == intent_id)
+    assert (card.state, card.amount, card.tip, card.reader_id) == (Payment.State.CAPTURED, 1250, 200, card_reader.pk)
+    assert stripe_server.payment_intent(intent_id)["status"] == "succeeded"
+    # Stripe's webhooks reached the daphne, signed, and were taken (the tablet's poll may have been first).
+    assert stripe_server.wait_for_deliveries()
+    delivered = {d.type: d.status for d in stripe_server.deliveries}
+    assert delivered.get("terminal.reader.action_succeeded") == 200, stripe_server.deliveries
+    assert all(d.status == 200 for d in stripe_server.deliveries), stripe_server.deliveries
+
+    # Seat 3: €20 for €19.00, and the guest says to keep the change: €1.00 tip, nothing back.
+    pad = open_tender_pad(anna, check_for(anna, "Seat 3"))
+    expect(pad.locator(".tender-tip")).to_have_attribute("data-tip", "0")
+    pad.locator('[data-quick="2000"]').tap()
+    expect(pad.locator(".tender-pad__preview")).to_have_text("Change €1.00")
+    pad.locator('[data-action="keep-change"]').tap()
+    expect(pad.locator(".tender-tip")).to_have_attribute("data-tip", "100")
+    expect(pad.locator(".tender-pad__preview")).to_have_text("Change €0.00")
+    expect(pad.locator('[data-action="keep-change"]')).to_be_hidden()
+    pages.screenshot(anna, "4-keep-the-change")
+    pad.locator('[data-action="take-cash"]').tap()
+    expect(pad.locator(".tender-paid__change")).to_have_attribute("data-change", "0")
+    expect(pad.locator(".tender-paid__tip")).to_have_text("Tip: €1.00")
+    pad.locator('[data-action="done"]').tap()
+    expect(anna.locator("#bill-due")).to_have_text(f"To pay {euro_en(1620)}")
+
+    # Seat 4: a gift voucher, which takes no tip; the order closes and the table is free.
+    pad = open_tender_pad(anna, check_for(anna, "Seat 4"))
+    pad.locator(".tender-tab", has_text="Cadeaubon").tap()
+    expect(pad.locator(".tender-tip")).to_have_count(0)
+    pad.locator('input[name="reference"]').fill("CB-2024-118")
+    pad.locator('[data-action="pay-other"]').tap()
+    expect(pad.locator(".tender-paid__free")).to_have_text("Table is free")
+    pages.screenshot(anna, "5-table-free")
+    anna.wait_for_url(re.compile(r"/floor/"))
+    expect(anna.locator('[data-table-number="4"]')).to_have_attribute("data-state", "free")
+    pages.screenshot(anna, "6-floor")
+
+    payments = payments_of(order_id)
+    assert [(p.tender.name, p.state, p.amount, p.tip, p.change_due) for p in payments] == [
+        ("Contant", "captured", 995, 0, 1005),
+        ("Pin (Stripe)", "captured", 1250, 200, 0),
+        ("Contant", "captured", 1900, 100, 0),
+        ("Cadeaubon", "captured", 1620, 0, 0),
+    ]
+
+
+def test_a_declined_card_and_a_cancel_on_the_reader_or_the_tablet_leave_the_check_open(
+    stripe_server, card_reader, pages
+):
+    anna = pages.open(TABLET)
+    sign_in(anna, "Anna", "1111")
+    order = send_order(anna, pages.base_url, "8", [{"item": "Carpaccio", "seat": 1}], covers=1)
+    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
+    column = anna.locator(".bill-check").first
+    pad = open_tender_pad(anna, column)
+    pad.locator('.tender-tab[data-tender-kind="card"]').tap()
+    send = pad.locator('[data-action="send-to-reader"]')
+    waiting = pad.locator(".card-status__text")
+    failed = pad.locator(".card-status__failed")
+
+    # The guest's card is declined on the reader.
+    send.tap()
+    expect(waiting).to_have_text("Waiting for the card on Reader at the pass")
+    stripe_server.present_card(card_reader.stripe_id, number="4000000000000002")
+    expect(failed).to_have_text("The card was declined.", timeout=LIVE_TIMEOUT_MS)
+    pages.screenshot(anna, "1-declined")
+
+    # Again; the guest presses Cancel on the reader.
     pad.locator('[data-action="card-again"]').tap()
-    pad.locator('[data-action="send-to-reader"]').tap()
-    expect(pad.locator(".card-status__text")).to_have_text("Waiting for the card on Bar reader")
+    send.tap()
+    expect(waiting).to_be_visible()
+    stripe_server.customer_cancels(card_reader.stripe_id)
+    expect(failed).to_have_text("The guest cancelled on the reader.", timeout=LIVE_TIMEOUT_MS)
+
+    # Again; this time the waiter cancels on the tablet, and the reader's action is cancelled too.
+    pad.locator('[data-action="card-again"]').tap()
+    send.tap()
+    expect(waiting).to_be_visible()
     pad.locator('[data-action="cancel-card"]').tap()
-    expect(pad.locator(".card-status__failed")).to_have_text("The card payment was cancelled.")
-    assert card_answers[1]["client_uuid"] != card_answers[0]["client_uuid"]
+    expect(failed).to_have_text("The card payment was cancelled.")
+    assert stripe_server.reader(card_reader.stripe_id)["action"] is None or (
+        stripe_server.reader(card_reader.stripe_id)["action"]["status"] != "in_progress"
+    )
+    pages.screenshot(anna, "2-cancelled")
 
-    # An endpoint that is not there (yet) says so instead of spinning.
-    pad.locator('[data-action="card-again"]').tap()
-    pad.locator('[data-action="send-to-reader"]').tap()
-    expect(pad.locator(".tender-pad__error")).to_have_text("Not found.")
-    pages.screenshot(anna, "2-not-found")
+    # Nothing was taken: the check is open for the whole amount, and each try was its own payment.
+    pad.locator('[data-action="close"]').tap()
+    expect(column).to_have_attribute("data-status", "open")
+    expect(column.locator('[data-action="pay"]')).to_have_text("Pay €12.50")
+    expect(column.locator('.bill-payment[data-state="failed"]')).to_have_count(2)
+    expect(column.locator('.bill-payment[data-state="cancelled"]')).to_have_count(1)
+    tries = payments_of(order["id"])
+    assert [p.state for p in tries] == ["failed", "failed", "cancelled"]
+    assert len({p.client_uuid for p in tries}) == 3 and len({p.provider_id for p in tries}) == 3
+
+
+def test_tips_on_cash_and_an_outside_terminal_are_typed_or_rounded_up(pages):
+    anna = pages.open(TABLET)
+    sign_in(anna, "Anna", "1111")
+    order = send_order(
+        anna,
+        pages.base_url,
+        "6",
+        [{"item": "Steak tartaar", "seat": 1}, {"item": "Carpaccio", "seat": 2}],
+        covers=2,
+    )
+    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
+    anna.locator('.bill-check [data-action="split"]').tap()
+    anna.locator('.split-sheet [data-action="split-by-seat"]').tap()
+    expect(anna.locator(".bill-check")).to_have_count(2)
+
+    # Seat 1 (€13.50) pays cash with a typed €1.50 tip: exact is then €15.00; a €20 note gives €5.00 back.
+    pad = open_tender_pad(anna, check_for(anna, "Seat 1"))
+    tip = pad.locator(".tender-tip")
+    expect(tip).to_contain_text("none")
+    pad.locator('[data-action="tip"]').tap()
+    sheet = anna.locator(".tip-sheet")
+    expect(sheet).to_be_visible()
+    expect(sheet.locator(".tender-quick__button")).to_have_text(["To €14.00+€0.50", "To €15.00+€1.50", "To €20.00+€6.50"])
+    for key in ("1", "decimal", "5"):
+        sheet.locator(f'.amount-key[data-digit="{key}"], .amount-key[data-key="{key}"]').tap()
+    expect(sheet.locator(".amount-pad__value")).to_have_text("€1.50")
+    expect(pad.locator(".amount-pad__value").first).to_have_text("€0.00")  # the keys typed the tip only
+    pages.screenshot(anna, "1-tip-sheet")
+    assert_touch_targets(anna, ".tip-sheet")
+    sheet.locator('[data-action="set-tip"]').tap()
+    expect(sheet).to_have_count(0)
+    expect(tip).to_have_attribute("data-tip", "150")
+    expect(tip.locator(".tender-tip__total")).to_have_text("total €15.00")
+    expect(pad.locator('[data-quick="exact"]')).to_have_attribute("data-amount", "1500")
+    pad.locator('[data-quick="2000"]').tap()
+    expect(pad.locator(".tender-pad__preview")).to_have_text("Change €5.00")
+    pages.screenshot(anna, "2-cash-with-tip")
+    assert_touch_targets(anna, ".tender-pad")
+    pad.locator('[data-action="take-cash"]').tap()
+    expect(pad.locator(".tender-paid__change")).to_have_attribute("data-change", "500")
+    expect(pad.locator(".tender-paid__tip")).to_have_attribute("data-tip", "150")
+    pages.screenshot(anna, "3-cash-paid")
+    pad.locator('[data-action="done"]').tap()
+    expect(check_for(anna, "Seat 1").locator(".bill-payment__extra")).to_have_text(["change €5.00", "tip €1.50"])
+
+    # Seat 2 (€12.50) pays on the outside card terminal, rounded up to €15.00; the tip can be dropped and set again.
+    pad = open_tender_pad(anna, check_for(anna, "Seat 2"))
+    pad.locator(".tender-tab", has_text="Externe pinautomaat").tap()
+    pad.locator('[data-action="tip"]').tap()
+    anna.locator('.tip-sheet [data-tip="250"]').tap()
+    tip = pad.locator(".tender-tip")
+    expect(tip).to_have_attribute("data-tip", "250")
+    go = pad.locator('[data-action="pay-other"]')
+    expect(go).to_have_text("Pay €12.50 + €2.50 tip by Externe pinautomaat")
+    pad.locator('[data-action="remove-tip"]').tap()
+    expect(go).to_have_text("Pay €12.50 by Externe pinautomaat")
+    pad.locator('[data-action="tip"]').tap()
+    anna.locator('.tip-sheet [data-tip="250"]').tap()
+    pages.screenshot(anna, "4-terminal-with-tip")
+    go.tap()
+    expect(pad.locator(".tender-paid__tip")).to_have_text("Tip: €2.50")
+    expect(pad.locator(".tender-paid__free")).to_have_text("Table is free")
+
+    payments = payments_of(order["id"])
+    assert [(p.tender.name, p.amount, p.tip, p.cash_given, p.change_due) for p in payments] == [
+        ("Contant", 1350, 150, 2000, 500),
+        ("Externe pinautomaat", 1250, 250, None, 0),
+    ]
+
+
+def test_a_split_on_one_tablet_shows_on_another_without_a_reload(pages):
+    """Two tablets on one bill: the server says {"type": "bill"} on the floor socket after a change."""
+    first = pages.open(TABLET)
+    sign_in(first, "Anna", "1111")
+    order = send_order(
+        first,
+        pages.base_url,
+        "9",
+        [{"item": "Carpaccio", "seat": 1}, {"item": "Steak tartaar", "seat": 2}, {"item": "Spa blauw", "seat": 2}],
+        covers=2,
+    )
+    bill = f"/orders/{order['id']}/bill/"
+    first.goto(pages.base_url + bill)
+    second = pages.open(TABLET)
+    sign_in(second, "Anna", "1111")
+    second.goto(pages.base_url + bill)
+    expect(first.locator(".bill-check")).to_have_count(1)
+    expect(second.locator(".bill-check")).to_have_count(1)
+    expect(second.locator("#offline")).to_be_hidden()
+
+    first.locator('.bill-check [data-action="split"]').tap()
+    first.locator('.split-sheet [data-action="split-by-seat"]').tap()
+    expect(first.locator(".bill-check")).to_have_count(2)
+    expect(second.locator(".bill-check")).to_have_count(2, timeout=LIVE_TIMEOUT_MS)
+    expect(check_for(second, "Seat 2").locator(".bill-item")).to_have_count(2)
+    pages.screenshot(second, "1-split-arrived")
+
+    # With a sheet open on the second tablet, a change waits until the sheet is closed.
+    check_for(second, "Seat 2").locator('[data-action="split"]').tap()
+    expect(second.locator(".split-sheet")).to_be_visible()
+    water = check_for(first, "Seat 2").locator(".bill-item", has_text="Spa blauw")
+    water.locator(".bill-item__main").tap()
+    seat_1 = check_for(first, "Seat 1").get_attribute("data-check-id")
+    first.locator(f'#bill-selection [data-action="move-to"][data-to-check="{seat_1}"]').tap()
+    expect(check_for(first, "Seat 1").locator(".bill-item")).to_have_count(2)
+    second.wait_for_timeout(1500)
+    expect(check_for(second, "Seat 1").locator(".bill-item")).to_have_count(1)
+    second.locator(".split-sheet .sheet__actions .button").tap()
+    expect(check_for(second, "Seat 1").locator(".bill-item")).to_have_count(2, timeout=LIVE_TIMEOUT_MS)
+    expect(check_for(second, "Seat 2").locator(".bill-item")).to_have_count(1)

@@ -7,10 +7,8 @@
 """
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connections
 from playwright.sync_api import expect
 
 from kitchen.models import Station
@@ -20,7 +18,7 @@ from orders.models import Item
 from staff.models import User
 from tables.models import Table
 from tests.e2e.conftest import TABLET, Pages, free_port, running_daphne
-from tests.e2e.steps import LIVE_TIMEOUT_MS, open_table, pair_screen, sign_in, tap_item, ticket_card
+from tests.e2e.steps import LIVE_TIMEOUT_MS, in_own_thread, open_table, pair_screen, sign_in, tap_item, ticket_card
 
 # A restarted daphne takes a few seconds; the screen retries after 1, 2, 4, 8 s.
 RECONNECT_TIMEOUT_MS = 40_000
@@ -31,19 +29,6 @@ def cold_station_code(demo_data) -> str:
     """A pairing code for the bistro's cold station, issued by Mila before the browser starts."""
     station = Station.objects.get(outlet__name="Bistro De Tafel", code="koud")
     return issue_pairing_code(station=station, by=User.objects.get(username="mila")).code
-
-
-def in_own_thread(work):
-    """Run ORM work off Playwright's thread (which has an event loop the ORM refuses)."""
-
-    def run():
-        try:
-            return work()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 def send_carpaccio_to_table(number: str) -> None:
