@@ -357,7 +357,6 @@ def test_discounts_with_a_managers_pin_sharing_a_bottle_a_comp_and_printing(page
     pages.screenshot(anna, "3-shared-comped-printed")
 
 
-
 def order_by_seat_on_the_tablet(page: Page, table: str, seats: dict[int, list[tuple[str, str]]]) -> int:
     """Open `table` for as many covers as seats, tap each seat's items, send; returns the order id."""
     order_id = open_table(page, table, len(seats))
@@ -553,7 +552,9 @@ def test_tips_on_cash_and_an_outside_terminal_are_typed_or_rounded_up(pages):
     pad.locator('[data-action="tip"]').tap()
     sheet = anna.locator(".tip-sheet")
     expect(sheet).to_be_visible()
-    expect(sheet.locator(".tender-quick__button")).to_have_text(["To €14.00+€0.50", "To €15.00+€1.50", "To €20.00+€6.50"])
+    expect(sheet.locator(".tender-quick__button")).to_have_text(
+        ["To €14.00+€0.50", "To €15.00+€1.50", "To €20.00+€6.50"]
+    )
     for key in ("1", "decimal", "5"):
         sheet.locator(f'.amount-key[data-digit="{key}"], .amount-key[data-key="{key}"]').tap()
     expect(sheet.locator(".amount-pad__value")).to_have_text("€1.50")
