@@ -2,6 +2,7 @@
 
 import contextlib
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -388,6 +389,20 @@ class ReceiptView(APIView):
     def post(self, request, check_id: int):
         printed = services.print_check_receipt(check=_check(check_id), by=request.user)
         return Response({"printed": printed})
+
+
+class ReceiptPdfView(APIView):
+    """GET: the receipt (or pro forma) as a PDF, for the guest's copy on screen or by e-mail."""
+
+    permission_classes = [BillingRole]
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, check_id: int):
+        check = _check(check_id)
+        title = "" if check.status == Check.Status.CLOSED else _("PRO FORMA")
+        response = HttpResponse(printouts.receipt_as_pdf(check=check, title=title), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="receipt-{check.order_id}-{check.number}.pdf"'
+        return response
 
 
 class ReasonApprovalSerializer(ApprovalFields):

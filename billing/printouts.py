@@ -133,3 +133,10 @@ def print_receipt(*, check: Check, by: User, title: str = "") -> bool:
         by=by,
     )
     return True
+
+
+def receipt_as_pdf(*, check: Check, title: str = "") -> bytes:
+    """The PDF copy: the same layout again, on a page."""
+    from printing.receipt_pdf import receipt_pdf
+
+    return receipt_pdf(receipt_for(check=check, title=title))

@@ -19,6 +19,7 @@ urlpatterns = [
     path("payments/<int:payment_id>/cancel/", api.CancelPaymentView.as_view(), name="payment-cancel"),
     path("stripe/webhook/", api.CardWebhookView.as_view(), name="stripe-webhook"),
     path("checks/<int:check_id>/receipt/", api.ReceiptView.as_view(), name="check-receipt"),
+    path("checks/<int:check_id>/receipt.pdf", api.ReceiptPdfView.as_view(), name="check-receipt-pdf"),
     path("checks/<int:check_id>/reopen/", api.ReopenView.as_view(), name="check-reopen"),
     path("payments/<int:payment_id>/refunds/", api.RefundView.as_view(), name="payment-refund"),
     path("days/close/", api.CloseDayView.as_view(), name="day-close"),
