@@ -151,15 +151,9 @@ def _copy_percent_discounts(source: Check, targets: list[Check]) -> None:
     Discount.objects.bulk_create(rows)
 
 
-def _rescale_lines(line_ids, factor: int) -> None:
-    """Multiply the shares of every item of these lines by `factor` (same parts, finer cut), in one UPDATE."""
-    CheckItem.objects.filter(line_id__in=list(line_ids)).update(
-        shares=F("shares") * factor, of_shares=F("of_shares") * factor
-    )
-
-
 def _rescale_line(line_id: int, factor: int) -> None:
-    _rescale_lines([line_id], factor)
+    """Multiply the shares of every item of a line by `factor` (same parts, finer cut), in one UPDATE."""
+    CheckItem.objects.filter(line_id=line_id).update(shares=F("shares") * factor, of_shares=F("of_shares") * factor)
 
 
 def _simplify_lines(line_ids) -> None:
@@ -177,10 +171,6 @@ def _simplify_lines(line_ids) -> None:
             changed.extend(items)
     if changed:
         CheckItem.objects.bulk_update(changed, ["shares", "of_shares"], batch_size=500)
-
-
-def _simplify_line(line_id: int) -> None:
-    _simplify_lines([line_id])
 
 
 def _put(line_id: int, check: Check, shares: int, of_shares: int) -> None:
@@ -207,12 +197,12 @@ def _touch(*checks: Check) -> None:
     for check in checks:
         check.version += 1
         check.save(update_fields=["version"])
-    for order_id in {check.order_id for check in checks}:
-        _announce_bill_on_commit(order_id)
+    for order in {check.order_id: check.order for check in checks}.values():
+        _announce_bill_on_commit(order)
 
 
-def _announce_bill_on_commit(order_id: int) -> None:
-    outlet_id = Order.objects.values_list("outlet_id", flat=True).get(pk=order_id)
+def _announce_bill_on_commit(order: Order) -> None:
+    order_id, outlet_id = order.pk, order.outlet_id
     transaction.on_commit(lambda: broadcasts.announce_bill_changed(order_id=order_id, outlet_id=outlet_id), robust=True)
 
 
@@ -360,7 +350,7 @@ def share_item(*, item: CheckItem, ways: int, by: User, checks: list[Check] | No
         item.save(update_fields=["shares"])
         for target in targets:
             _put(item.line_id, target, part, item.of_shares)
-        _simplify_line(item.line_id)
+        _simplify_lines([item.line_id])
         _audit_if_bill_printed(check, by=by, action="item_shared", details={"line": item.line_id, "ways": ways})
         _touch(check, *targets)
     return [check, *targets]
@@ -774,7 +764,7 @@ def _capture(payment: Payment, *, by: User, order: Order) -> None:
     )
     payment_captured.send(sender=Payment, payment=payment, by=by)
     _close_if_paid(payment.guest_check, order, by)
-    _announce_bill_on_commit(order.pk)
+    _announce_bill_on_commit(order)
 
 
 # Card payments on a Stripe Terminal reader ------------------------------------------

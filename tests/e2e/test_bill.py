@@ -86,24 +86,33 @@ def open_tender_pad(page: Page, column):
     return pad
 
 
+# Seat 1 soup and tea, seat 2 carpaccio, seat 3 tartare and red wine (21%), seat 4 vitello and water.
+FOUR_SEATS = {
+    1: [("Voorgerechten", "Soep van de dag"), ("Frisdrank & koffie", "Thee")],
+    2: [("Voorgerechten", "Carpaccio")],
+    3: [("Voorgerechten", "Steak tartaar"), ("Bier & wijn", "Huiswijn rood (glas)")],
+    4: [("Voorgerechten", "Vitello tonnato"), ("Frisdrank & koffie", "Spa blauw")],
+}
+
+
+def order_by_seat_on_the_tablet(page: Page, table: str, seats: dict[int, list[tuple[str, str]]]) -> int:
+    """Open `table` for as many covers as seats, tap each seat's items, send; returns the order id."""
+    order_id = open_table(page, table, len(seats))
+    for seat, items in seats.items():
+        pick(page, "seat", seat)
+        for category, item in items:
+            tap_item(page, category, item)
+    lines = sum(len(items) for items in seats.values())
+    expect(page.locator('.line[data-status="pending"]')).to_have_count(lines)
+    page.locator("#send").tap()
+    expect(page.locator('.line[data-status="sent"]')).to_have_count(lines)
+    return order_id
+
+
 def test_a_table_for_four_splits_by_seat_and_pays_until_the_table_is_free(pages):
     anna = pages.open(TABLET)
     sign_in(anna, "Anna", "1111")
-    order_id = open_table(anna, "4", 4)
-
-    # Seat 1 soup and tea, seat 2 carpaccio, seat 3 tartare and red wine (21%), seat 4 vitello and water.
-    for seat, items in {
-        1: [("Voorgerechten", "Soep van de dag"), ("Frisdrank & koffie", "Thee")],
-        2: [("Voorgerechten", "Carpaccio")],
-        3: [("Voorgerechten", "Steak tartaar"), ("Bier & wijn", "Huiswijn rood (glas)")],
-        4: [("Voorgerechten", "Vitello tonnato"), ("Frisdrank & koffie", "Spa blauw")],
-    }.items():
-        pick(anna, "seat", seat)
-        for category, item in items:
-            tap_item(anna, category, item)
-    expect(anna.locator('.line[data-status="pending"]')).to_have_count(7)
-    anna.locator("#send").tap()
-    expect(anna.locator('.line[data-status="sent"]')).to_have_count(7)
+    order_id = order_by_seat_on_the_tablet(anna, "4", FOUR_SEATS)
     order_total = 695 + 300 + 1250 + 1350 + 550 + 1300 + 320
 
     # The Bill button opens the bill: one check with everything.
@@ -357,20 +366,6 @@ def test_discounts_with_a_managers_pin_sharing_a_bottle_a_comp_and_printing(page
     pages.screenshot(anna, "3-shared-comped-printed")
 
 
-def order_by_seat_on_the_tablet(page: Page, table: str, seats: dict[int, list[tuple[str, str]]]) -> int:
-    """Open `table` for as many covers as seats, tap each seat's items, send; returns the order id."""
-    order_id = open_table(page, table, len(seats))
-    for seat, items in seats.items():
-        pick(page, "seat", seat)
-        for category, item in items:
-            tap_item(page, category, item)
-    lines = sum(len(items) for items in seats.values())
-    expect(page.locator('.line[data-status="pending"]')).to_have_count(lines)
-    page.locator("#send").tap()
-    expect(page.locator('.line[data-status="sent"]')).to_have_count(lines)
-    return order_id
-
-
 def test_the_issues_script_split_by_seat_cash_card_with_a_tip_on_the_reader_and_a_voucher(
     stripe_server, card_reader, pages
 ):
@@ -378,16 +373,7 @@ def test_the_issues_script_split_by_seat_cash_card_with_a_tip_on_the_reader_and_
     guest's tip chosen on the reader, cash with "keep the change", a voucher; the table is free."""
     anna = pages.open(TABLET)
     sign_in(anna, "Anna", "1111")
-    order_id = order_by_seat_on_the_tablet(
-        anna,
-        "4",
-        {
-            1: [("Voorgerechten", "Soep van de dag"), ("Frisdrank & koffie", "Thee")],
-            2: [("Voorgerechten", "Carpaccio")],
-            3: [("Voorgerechten", "Steak tartaar"), ("Bier & wijn", "Huiswijn rood (glas)")],
-            4: [("Voorgerechten", "Vitello tonnato"), ("Frisdrank & koffie", "Spa blauw")],
-        },
-    )
+    order_id = order_by_seat_on_the_tablet(anna, "4", FOUR_SEATS)
     anna.locator("#bill-link").tap()
     anna.wait_for_url(f"**/orders/{order_id}/bill/")
     expect(anna.locator(".bill-check")).to_have_count(1)

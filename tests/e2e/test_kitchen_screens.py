@@ -7,10 +7,8 @@ screen types it on its pairing page.
 
 import datetime
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connections
 from playwright.sync_api import expect
 
 from kitchen.models import Station
@@ -21,6 +19,7 @@ from tests.e2e.steps import (
     LIVE_TIMEOUT_MS,
     api_post,
     choose,
+    in_own_thread,
     open_table,
     pair_screen,
     pick,
@@ -287,19 +286,6 @@ def test_a_manager_pairs_a_screen_and_a_waiters_session_cannot_open_the_kitchen(
     expect(screen.locator("#pair")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
 
 
-def _in_thread(work):
-    """Run ORM work on a thread of its own: Playwright keeps an event loop in this one."""
-
-    def run():
-        try:
-            return work()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
-
-
 def _age_tickets(order_ids_by_minutes: dict[int, int]) -> None:
     """Make orders look fired that many minutes ago (screens read the ages from the server's times)."""
     from django.utils import timezone
@@ -312,7 +298,7 @@ def _age_tickets(order_ids_by_minutes: dict[int, int]) -> None:
             Ticket.objects.filter(order_id=order_id).update(created_at=then, fired_at=then)
             Fire.objects.filter(order_id=order_id).update(created_at=then, fired_at=then)
 
-    _in_thread(work)
+    in_own_thread(work)
 
 
 def test_a_busy_evening_reads_from_two_metres(kitchen, pages):
