@@ -325,6 +325,56 @@ class CardPaymentView(APIView):
         return _payment_answer(payment)
 
 
+class RoomGuestsView(APIView):
+    """The in-house guests this check may be charged to: `?room=214` (sharers too) or `?name=...`."""
+
+    permission_classes = [BillingRole]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, check_id: int):
+        check = _check(check_id)
+        guests = services.find_room_guests(
+            check=check,
+            room=request.query_params.get("room", ""),
+            name=request.query_params.get("name", ""),
+            by=request.user,
+        )
+        return Response({"guests": [guest.as_dict() for guest in guests]})
+
+
+class RoomChargeSerializer(ApprovalFields):
+    client_uuid = serializers.UUIDField(required=False)
+    room = serializers.CharField(max_length=10)
+    guest = serializers.CharField(max_length=40)
+    amount = serializers.IntegerField(min_value=1, max_value=100_000_000, required=False, allow_null=True)
+    tip = serializers.IntegerField(default=0, **CENTS)
+    workstation = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+
+
+class RoomChargePaymentView(APIView):
+    """Charge the check to a guest's folio. 400 with `override` when a manager's PIN would allow it."""
+
+    permission_classes = [BillingRole]
+
+    @extend_schema(request=RoomChargeSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, check_id: int):
+        data = _valid(RoomChargeSerializer, request.data)
+        payment = services.charge_to_room(
+            check=_check(check_id),
+            room=data["room"],
+            guest_id=data["guest"],
+            amount=data.get("amount"),
+            tip=data["tip"],
+            approver_id=data.get("approver"),
+            approver_pin=data.get("approver_pin"),
+            client_uuid=data.get("client_uuid"),
+            workstation=data["workstation"],
+            by=request.user,
+        )
+        return _payment_answer(payment)
+
+
 class PaymentView(APIView):
     """A payment's state; asking about a waiting card payment asks Stripe too (the poll)."""
 

@@ -21,6 +21,7 @@ def payment_message(payment: Payment) -> dict:
         "reader": payment.reader.label if payment.reader_id else "",
         "provider_status": payment.provider_status,
         "failure_message": payment.failure_message,
+        "detail": payment.reference,
     }
 
 

@@ -224,9 +224,10 @@ PAYMENT_WORKFLOW = Workflow(
     {
         # Card: waiting for the reader; cash and others are captured at once.
         "pending": ["captured", "failed", "cancelled"],
-        "captured": [],
+        "captured": ["reversed"],
         "failed": [],
         "cancelled": [],
+        "reversed": [],
     },
 )
 
@@ -239,6 +240,8 @@ class Payment(models.Model):
         CAPTURED = "captured", _("Paid")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
+        # A room charge the house accepted while the PMS was down, which the hotel then refused.
+        REVERSED = "reversed", _("Reversed by the hotel")
 
     client_uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     guest_check = models.ForeignKey(Check, on_delete=models.PROTECT, related_name="payments")
@@ -257,6 +260,10 @@ class Payment(models.Model):
     provider_status = models.CharField(max_length=40, blank=True)
     failure_message = models.CharField(max_length=200, blank=True)
     refunded = models.PositiveIntegerField(default=0)
+    # Room charge: the posting to the guest's folio; captured when the PMS confirms it.
+    posting = models.OneToOneField(
+        "pms_integration.Posting", on_delete=models.PROTECT, null=True, blank=True, related_name="payment"
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     captured_at = models.DateTimeField(null=True, blank=True)

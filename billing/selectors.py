@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from billing.models import CardReader, Check, CheckItem, Discount, OutletBilling, Payment, Tender
 from billing.totals import CheckDiscountIn, CheckIn, CheckTotals, LineDiscountIn, LineIn, ShareIn, compute_order
 from orders.models import Order, OrderLine
+from pms_integration.models import PostingOutlet
 
 
 def billing_settings(outlet_id: int) -> OutletBilling:
@@ -225,9 +226,9 @@ def bill_payload(*, order: Order) -> dict:
 
 def tenders_for(*, outlet_id: int) -> dict:
     """The tenders and card readers the tablet offers at this outlet."""
-    tenders = [
-        {"id": t.pk, "name": t.name, "kind": t.kind, "allows_tip": t.allows_tip}
-        for t in Tender.objects.filter(is_active=True)
-    ]
+    tenders = Tender.objects.filter(is_active=True)
+    if not PostingOutlet.objects.filter(outlet_id=outlet_id, is_active=True).exists():
+        tenders = tenders.exclude(kind=Tender.Kind.ROOM_CHARGE)
+    tenders = [{"id": t.pk, "name": t.name, "kind": t.kind, "allows_tip": t.allows_tip} for t in tenders]
     readers = [{"id": r.pk, "label": r.label} for r in CardReader.objects.filter(outlet_id=outlet_id, is_active=True)]
     return {"tenders": tenders, "readers": readers}

@@ -121,7 +121,7 @@ else:
 
 # Background work (print jobs, later PMS postings) runs from rows in the database,
 # claimed by `manage.py db_worker` processes with SKIP LOCKED: several may run at once.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "printing", "billing"]}}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "printing", "billing", "pms"]}}
 
 # Printers: a short socket timeout (python-escpos defaults to 60 s) and the retry
 # delays in seconds before a job fails over to the backup printer.

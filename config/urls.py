@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/kitchen/", include("kitchen.urls")),
     path("api/billing/", include("billing.urls")),
     path("api/printing/", include("printing.urls")),
+    path("api/pms/", include("pms_integration.urls")),
+    path("frontdesk/", include("pms_integration.page_urls")),
     path("manager/", include("printing.page_urls")),
     path("manager/", include("billing.page_urls")),
     path("kitchen/", include("kitchen.page_urls")),

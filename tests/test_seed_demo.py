@@ -13,7 +13,7 @@ from demo.management.commands.seed_demo import BISTRO_NAME, DEMO_PINS
 from kitchen.models import Station, StationRoute
 from orders import services
 from orders.models import Item, Menu, Modifier
-from pms_integration.models import GuestStay, Room
+from pms_integration.models import GuestStay, Interface, PmsLink, PostingOutlet, Room
 from staff.models import Role, User
 from staff.services import sign_in_with_pin
 from tables.models import Area, Outlet, Table
@@ -207,14 +207,24 @@ def test_tables_lie_inside_their_plan_and_never_overlap(seeded):
 
 def test_the_hotel_has_rooms_and_guests_in_house_today(seeded):
     today = timezone.localdate()
-    assert Room.objects.filter(hotel__code="HDT").count() == 20
+    assert Room.objects.filter(hotel__code="HDT").count() == 30
     in_house = GuestStay.objects.filter(status=GuestStay.Status.IN_HOUSE)
     assert in_house.count() >= 8
     for stay in in_house:
         assert stay.arrival <= today < stay.departure
     assert in_house.filter(allow_postings=False).count() == 1
     assert in_house.filter(credit_limit=20000).count() == 1
-    assert len({stay.room_id for stay in in_house}) == in_house.count()
+    # Room 214 is shared: two guests, each with a folio of their own; every other room has one.
+    sharers = in_house.filter(room__number="214")
+    assert sorted(sharers.values_list("guest_name", flat=True)) == ["Mr. Daniel Okafor", "Mrs. Grace Okafor"]
+    assert len({stay.room_id for stay in in_house}) == in_house.count() - 1
+    # Every outlet charges to the hotel on the built-in ledger; drinks go to the beverage subtotal.
+    assert PmsLink.objects.get(hotel__code="HDT").interface == Interface.LEDGER
+    setups = PostingOutlet.objects.filter(hotel__code="HDT")
+    assert sorted(setups.values_list("outlet_code", flat=True)) == [10, 20, 30]
+    for setup in setups:
+        assert setup.revenue_routes.get(category="").subtotal == 1
+        assert setup.revenue_routes.get(category="Bier & wijn").subtotal == 2
     gone = GuestStay.objects.get(status=GuestStay.Status.CHECKED_OUT)
     assert gone.departure == today - datetime.timedelta(days=1)
     coming = GuestStay.objects.get(status=GuestStay.Status.RESERVED)

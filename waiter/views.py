@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -27,7 +28,16 @@ def _page(request, template: str, context: dict | None = None):
 
 @ensure_csrf_cookie
 def sign_in(request):
-    return _page(request, "waiter/sign_in.html", {"may_take_orders": _may_take_orders(request)})
+    # Where to go after signing in (the front desk page sends its people back there).
+    wanted = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return _page(
+        request,
+        "waiter/sign_in.html",
+        {"may_take_orders": _may_take_orders(request), "next_url": wanted if wanted and safe else ""},
+    )
 
 
 @ensure_csrf_cookie

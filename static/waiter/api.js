@@ -36,11 +36,13 @@ export const paths = {
   removeDiscount: (discountId) => `/api/billing/discounts/${discountId}/remove/`,
   payment: (paymentId) => `/api/billing/payments/${paymentId}/`,
   cancelPayment: (paymentId) => `/api/billing/payments/${paymentId}/cancel/`,
+  roomGuests: (checkId) => `/api/billing/checks/${checkId}/room-guests/`,
   // Pages
   signInPage: "/",
   floorPage: (outletId) => (outletId ? `/floor/?outlet=${outletId}` : "/floor/"),
   orderPage: (orderId) => `/orders/${orderId}/`,
   billPage: (orderId) => `/orders/${orderId}/bill/`,
+  frontDeskPage: "/frontdesk/",
 };
 
 // Waits before each retry of a request that is safe to repeat (GET, or one with an

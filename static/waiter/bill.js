@@ -673,6 +673,7 @@ function pay(check) {
     cashRounding,
     apply: (answer) => apply(answer),
     reload: load,
+    loadManagers,
     onFinished: finish,
   });
 }

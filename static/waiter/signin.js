@@ -76,9 +76,13 @@ async function signIn(pin) {
       location.assign(nextUrl);
       return;
     }
+    if (person.roles.includes("front_desk")) {
+      location.assign(nextUrl.startsWith(paths.frontDeskPage) ? nextUrl : paths.frontDeskPage);
+      return;
+    }
     await api("POST", paths.signOut).catch(() => {});
     pad.clear();
-    pad.setError(gettext("This screen is for waiters, bartenders and managers."));
+    pad.setError(gettext("This screen is for waiters, bartenders, managers and the front desk."));
   } catch (error) {
     pad.clear();
     pad.setError(error.message);

@@ -2,12 +2,13 @@
 // change; other tenders (vouchers, an outside terminal) take an amount; a card goes to a
 // Stripe Terminal reader and is followed every second until it is paid or fails. Cash and
 // other tenders that take tips have a tip (typed, a round-up, or "keep the change"); on a
-// card the guest picks the tip on the reader.
+// card the guest picks the tip on the reader. A room charge goes to a hotel guest's folio.
 import { ApiError, api, newUuid, paths } from "./api.js";
 import { createAmountPad } from "./amountpad.js";
 import { h, setBusy, showDialog } from "./dom.js";
 import { gettext, interpolate } from "./i18n.js";
 import { money } from "./money.js";
+import { drawRoomCharge } from "./roomcharge.js";
 
 const POLL_MS = 1000;
 const NOTES = [500, 1000, 2000, 5000, 10000]; // the next round 5, 10, 20, 50, 100 euros
@@ -86,28 +87,25 @@ function askTip({ tip, due, onSet }) {
 }
 
 /**
- * openTenderPad({check, title, tenders, readers, cashRounding, apply, onFinished})
+ * openTenderPad({check, title, tenders, readers, cashRounding, apply, reload, loadManagers, onFinished})
  * apply(answer) takes a bill answer (the screen redraws) and returns it; onFinished({change})
  * runs when the whole order is paid.
  */
-export function openTenderPad({ check, title, tenders, readers, cashRounding, apply, reload, onFinished }) {
+export function openTenderPad({ check, title, tenders, readers, cashRounding, apply, reload, loadManagers, onFinished }) {
   const balance = check.balance;
-  const usable = tenders.filter((t) => t.kind !== "room_charge");
-  let current = usable.find((t) => t.kind === "cash") || usable[0] || null;
+  let current = tenders.find((t) => t.kind === "cash") || tenders[0] || null;
   let pad = null;
   let cardFollow = null; // the card payment being followed, while it waits
   let attempt = null; // {key, body}: kept until the server gave a definite answer
   let tip = 0; // cents, on cash and other tenders that take tips
+  let roomFollow = null; // the room-charge form, which may be following a posting
+  let roomWaiting = false; // ...that the hotel has not answered yet
 
   const body = h("div", { class: "tender-pad__body" });
   const tabs = h("div", { class: "tender-tabs", role: "tablist", "aria-label": gettext("Tender") });
   const closeButton = h("button", { type: "button", class: "button tender-pad__close", "data-action": "close", onclick: () => dialog.close() }, gettext("Close"));
-  const roomCharge = tenders.find((t) => t.kind === "room_charge");
   const dueLabel = h("span", { class: "tender-pad__due-label" }, gettext("To pay"));
   const dueAmount = h("strong", { "data-amount": balance }, money(balance));
-  const note = roomCharge
-    ? h("p", { class: "tender-pad__note" }, interpolate(gettext("%(tender)s: %(note)s"), { tender: roomCharge.name, note: gettext("Room charge comes with the PMS link") }, true))
-    : null;
   const dialog = h(
     "dialog",
     { class: "sheet tender-pad", "aria-labelledby": "tender-title", "data-check-id": check.id },
@@ -119,16 +117,16 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
       closeButton,
     ),
     tabs,
-    note,
     body,
   );
   dialog.addEventListener("close", () => {
     pad?.destroy();
     stopFollowing();
+    roomFollow?.destroy();
   });
   // While a card waits on the reader the pad stays open: Cancel is the way out.
   dialog.addEventListener("click", (event) => {
-    if (event.target === dialog && !cardFollow) dialog.close();
+    if (event.target === dialog && !cardFollow && !roomWaiting) dialog.close();
   });
 
   function drawTabs() {
@@ -143,8 +141,7 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
             "data-tender-kind": tender.kind,
             "data-tender-id": tender.id,
             "aria-selected": tender === current ? "true" : "false",
-            disabled: tender.kind === "room_charge" || Boolean(cardFollow),
-            title: tender.kind === "room_charge" ? gettext("Room charge comes with the PMS link") : null,
+            disabled: Boolean(cardFollow) || roomWaiting,
             onclick: () => {
               current = tender;
               attempt = null;
@@ -166,8 +163,11 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
       body.replaceChildren(h("p", { class: "empty" }, gettext("No tender is set up. A manager adds them in the back office.")));
       return;
     }
+    roomFollow?.destroy();
+    roomFollow = null;
     if (current.kind === "cash") drawCash();
     else if (current.kind === "card") drawCard();
+    else if (current.kind === "room_charge") drawRoom();
     else drawOther();
   }
 
@@ -203,7 +203,8 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
     const line = h("div", { class: "tender-tip", "data-tip": "0" });
     const draw = () => {
       line.dataset.tip = String(tip);
-      line.replaceChildren(
+      // Filtered: replaceChildren() would print a null as the text "null".
+      const parts = [
         h("span", { class: "tender-tip__label" }, gettext("Tip")),
         h(
           "span",
@@ -217,7 +218,8 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
           { type: "button", class: "button tender-tip__button", "data-action": "tip", onclick: () => askTip({ tip, due: due(), onSet: change }) },
           tip ? gettext("Change…") : gettext("Add tip…"),
         ),
-      );
+      ];
+      line.replaceChildren(...parts.filter(Boolean));
     };
     const change = (cents) => {
       tip = cents;
@@ -324,6 +326,29 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
       ),
       h("div", { class: "tender-pad__keys" }, pad.keys),
     );
+  }
+
+  // ---- charge to a hotel room --------------------------------------------------------------
+
+  function drawRoom() {
+    roomFollow = drawRoomCharge({
+      check,
+      tender: current,
+      body,
+      amountPad: (onChange) => {
+        pad = amountPad(() => pad && onChange());
+        return pad;
+      },
+      tipLine,
+      getTip: () => tip,
+      loadManagers,
+      onCaptured: (payment) => reload().then((bill) => showPaid(bill || { order: {}, checks: [] }, 0, 0, payment.tip)),
+      onWaiting: (waiting) => {
+        roomWaiting = waiting;
+        closeButton.disabled = waiting;
+        drawTabs();
+      },
+    });
   }
 
   // ---- card on a reader ------------------------------------------------------------------
@@ -500,7 +525,6 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
       next = h("button", { type: "button", class: "button button--primary button--big", "data-action": "done", onclick: () => dialog.close() }, gettext("Done"));
     }
     tabs.hidden = true;
-    if (note) note.hidden = true;
     dueLabel.textContent = left > 0 ? gettext("Left to pay") : gettext("Paid");
     dueAmount.textContent = money(left > 0 ? left : after?.totals.total ?? balance);
     body.replaceChildren(h("div", { class: "tender-paid", "data-closed": closed ? "true" : "false" }, rows, next));

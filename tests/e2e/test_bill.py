@@ -161,8 +161,6 @@ def test_a_table_for_four_splits_by_seat_and_pays_until_the_table_is_free(pages)
     # Seat 1 pays cash: €20 typed on the keypad, €10.05 change in big type.
     pad = open_tender_pad(anna, check_for(anna, "Seat 1"))
     expect(pad.locator('.tender-tab[data-tender-kind="cash"]')).to_have_attribute("aria-selected", "true")
-    expect(pad.locator('.tender-tab[data-tender-kind="room_charge"]')).to_be_disabled()
-    expect(pad.locator(".tender-pad__note")).to_contain_text("Room charge comes with the PMS link")
     take = pad.locator('[data-action="take-cash"]')
     expect(take).to_be_disabled()
     pad.locator('.amount-key[data-digit="2"]').tap()

@@ -27,7 +27,16 @@ from orders.models import (
     ModifierGroup,
     TaxRate,
 )
-from pms_integration.models import GuestStay, Hotel, Room
+from pms_integration.models import (
+    GuestStay,
+    Hotel,
+    Interface,
+    PmsLink,
+    PostingOutlet,
+    RevenueRoute,
+    Room,
+    TaxRoute,
+)
 from printing.models import Printer
 from staff.models import Role, User
 from staff.services import ensure_role_groups, set_pin
@@ -309,7 +318,7 @@ BISTRO_STATIONS = [
 BAR_STATIONS = [("bar", "Bar", Station.Kind.PREP)]
 ROOM_SERVICE_STATIONS = [("keuken", "Keuken", Station.Kind.PREP), ("bar", "Bar", Station.Kind.PREP)]
 
-ROOMS = [f"{floor}{n:02d}" for floor in (1, 2) for n in range(1, 11)]
+ROOMS = [f"{floor}{n:02d}" for floor in (1, 2) for n in range(1, 16)]
 # In-house stays: (room, guest, nights before today, nights from today, postings allowed, credit limit).
 IN_HOUSE = [
     ("101", "Jan en Marieke de Vries", 2, 1, True, None),
@@ -321,6 +330,14 @@ IN_HOUSE = [
     ("205", "Emma en Lucas Peeters", 4, 2, True, None),
     ("209", "Ms. Isabella Rossi", 2, 5, True, None),
 ]
+# Two guests sharing one room, each with a folio of their own.
+SHARERS = [
+    ("214", "Mr. Daniel Okafor", 1, 2, True, None),
+    ("214", "Mrs. Grace Okafor", 1, 2, True, 15000),
+]
+# Room charges: each outlet's PMS number; categories not listed go to food (S1).
+POSTING_OUTLETS = {BISTRO_NAME: 10, BAR_NAME: 20, ROOM_SERVICE_NAME: 30}
+BEVERAGE_CATEGORIES = ["Frisdrank & koffie", "Bier & wijn", "Drankjes", "Dranken"]
 CHECKED_OUT_YESTERDAY = ("102", "Thomas Verhoeven", 3)  # room, guest, nights
 RESERVED_TOMORROW = ("110", "Laura Schmidt", 2)
 
@@ -332,6 +349,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             if Outlet.objects.filter(name=BISTRO_NAME).exists():
                 self._billing()
+                self._room_charges()
                 self.stdout.write("Demo data already loaded")
                 return
             self._refuse_clashes()
@@ -358,6 +376,7 @@ class Command(BaseCommand):
             self._staff()
             self._hotel()
             self._billing()
+            self._room_charges()
         self._summary()
 
     def _billing(self) -> None:
@@ -500,7 +519,7 @@ class Command(BaseCommand):
         day = datetime.timedelta(days=1)
         hotel = Hotel.objects.create(name="Hotel De Tafel", code=HOTEL_CODE)
         rooms = {number: Room.objects.create(hotel=hotel, number=number) for number in ROOMS}
-        for number, guest, before, after, allow, limit in IN_HOUSE:
+        for number, guest, before, after, allow, limit in IN_HOUSE + SHARERS:
             GuestStay.objects.create(
                 room=rooms[number],
                 guest_name=guest,
@@ -526,6 +545,42 @@ class Command(BaseCommand):
             departure=today + (1 + nights) * day,
             status=GuestStay.Status.RESERVED,
         )
+
+    def _room_charges(self) -> None:
+        """The hotel on the built-in ledger and each outlet's room-charge set-up; added to an older demo too."""
+        hotel = Hotel.objects.filter(code=HOTEL_CODE).first()
+        if hotel is None:
+            return
+        PmsLink.objects.get_or_create(hotel=hotel, defaults={"interface": Interface.LEDGER})
+        today = timezone.localdate()
+        for number in ROOMS:
+            Room.objects.get_or_create(hotel=hotel, number=number)
+        for number, guest, before, after, allow, limit in SHARERS:
+            GuestStay.objects.get_or_create(
+                room=Room.objects.get(hotel=hotel, number=number),
+                guest_name=guest,
+                defaults={
+                    "arrival": today - datetime.timedelta(days=before),
+                    "departure": today + datetime.timedelta(days=after),
+                    "status": GuestStay.Status.IN_HOUSE,
+                    "allow_postings": allow,
+                    "credit_limit": limit,
+                },
+            )
+        for outlet in Outlet.objects.filter(name__in=POSTING_OUTLETS):
+            setup, created = PostingOutlet.objects.get_or_create(
+                outlet=outlet,
+                defaults={"hotel": hotel, "outlet_code": POSTING_OUTLETS[outlet.name], "payment_method": "ROOM"},
+            )
+            if not created:
+                continue
+            RevenueRoute.objects.create(posting_outlet=setup, category="", subtotal=1, transaction_code="2000")
+            for category in BEVERAGE_CATEGORIES:
+                RevenueRoute.objects.create(
+                    posting_outlet=setup, category=category, subtotal=2, transaction_code="2100"
+                )
+            TaxRoute.objects.create(posting_outlet=setup, tax_percent=Decimal("9.00"), slot=1)
+            TaxRoute.objects.create(posting_outlet=setup, tax_percent=Decimal("21.00"), slot=2)
 
     def _summary(self) -> None:
         out = self.stdout.write

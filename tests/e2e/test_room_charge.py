@@ -1,0 +1,130 @@
+"""Charge to room in a real browser on the demo hotel's built-in ledger (flow 6).
+
+The waiter types the room, picks one of the two guests sharing it, the check goes to
+that guest's folio and the table is free; the front desk sees the posting and the folio.
+"""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from billing.models import Payment
+from pms_integration.models import FolioEntry, Posting
+from tests.e2e.conftest import PHONE, TABLET
+from tests.e2e.steps import enter_pin, in_own_thread, send_order, sign_in
+from tests.e2e.test_bill import assert_touch_targets, open_tender_pad
+from tests.e2e.test_waiter_flow import euro_en
+
+
+def sign_in_at_the_front_desk(page: Page, name: str, pin: str) -> None:
+    page.locator(".name-tile", has_text=name).tap()
+    enter_pin(page, pin)
+    page.locator(".pin-ok").tap()
+    page.wait_for_url("**/frontdesk/")
+
+
+def postings_of(order_id: int) -> list[Posting]:
+    return in_own_thread(
+        lambda: list(
+            Posting.objects.filter(payment__guest_check__order_id=order_id).select_related("payment").order_by("pk")
+        )
+    )
+
+
+def test_a_waiter_charges_a_table_to_one_of_two_guests_sharing_room_214(pages):
+    anna = pages.open(TABLET)
+    sign_in(anna, "Anna", "1111")
+    # Soup 6.95 (9%) and a glass of red wine 5.50 (21%): 12.45.
+    order = send_order(
+        anna, pages.base_url, "5", [{"item": "Soep van de dag"}, {"item": "Huiswijn rood (glas)", "seat": 2}]
+    )
+    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
+    column = anna.locator(".bill-check").first
+    total = int(column.locator(".bill-totals__row--total").get_attribute("data-total"))
+    assert total == 695 + 550
+
+    pad = open_tender_pad(anna, column)
+    pad.locator('.tender-tab[data-tender-kind="room_charge"]').tap()
+    expect(pad.locator('[data-action="charge-room"]')).to_have_text("Pick the guest first")
+    expect(pad.locator('[data-action="charge-room"]')).to_be_disabled()
+    pad.locator('input[name="room"]').fill("214")
+    pad.locator('[data-action="find-guests"]').tap()
+    guests = pad.locator(".guest-card")
+    expect(guests).to_have_count(2)
+    expect(guests.locator(".guest-card__name")).to_have_text(["Mr. Daniel Okafor", "Mrs. Grace Okafor"])
+    expect(guests.nth(1)).to_contain_text("Credit left €150.00")
+    expect(pad.locator(".tender-tip")).to_have_text("Tipnone" + "Add tip…")
+    pages.screenshot(anna, "1-two-guests-in-214")
+    assert_touch_targets(anna, ".tender-pad")
+
+    grace = pad.locator(".guest-card", has_text="Grace")
+    grace.tap()
+    expect(grace).to_have_attribute("aria-checked", "true")
+    expect(pad.locator(".guest-card", has_text="Daniel")).to_have_attribute("aria-checked", "false")
+    # A €2.55 tip rounds the charge up to €15.00.
+    pad.locator('[data-action="tip"]').tap()
+    anna.locator('.tip-sheet [data-tip="255"]').tap()
+    go = pad.locator('[data-action="charge-room"]')
+    expect(go).to_have_text("Charge €15.00 to room 214")
+    pages.screenshot(anna, "2-grace-with-tip")
+    go.tap()
+    expect(pad.locator(".tender-paid__free")).to_have_text("Table is free")
+    expect(pad.locator(".tender-paid__tip")).to_have_text(f"Tip: {euro_en(255)}")
+    pages.screenshot(anna, "3-posted")
+    anna.wait_for_url(re.compile(r"/floor/"))
+    expect(anna.locator('[data-table-number="5"]')).to_have_attribute("data-state", "free")
+
+    [posting] = postings_of(order["id"])
+    assert (posting.state, posting.room, posting.guest_name) == ("posted", "214", "Mrs. Grace Okafor")
+    assert (posting.amount, posting.tip) == (1500, 255)
+    assert posting.payment.state == Payment.State.CAPTURED
+    assert sum(split["amount"] for split in posting.revenue) == 1245
+    folio = in_own_thread(
+        lambda: list(FolioEntry.objects.filter(posting=posting).values_list("stay__guest_name", "amount"))
+    )
+    assert folio == [("Mrs. Grace Okafor", 1500)]
+
+    # The front desk sees it posted, and Grace's balance on her folio.
+    fleur = pages.open(TABLET, "/")
+    sign_in_at_the_front_desk(fleur, "Fleur", "5555")
+    card = fleur.locator(f'.posting[data-posting-id="{posting.pk}"]')
+    expect(card).to_have_attribute("data-state", "posted")
+    expect(card.locator(".posting__guest")).to_have_text("Mrs. Grace Okafor")
+    expect(card.locator(".posting__amount")).to_contain_text("€15.00")
+    expect(fleur.locator(".link").first).to_have_attribute("data-state", "up")
+    row = fleur.locator('.stays__table tr[data-room="214"]', has_text="Grace")
+    expect(row.locator(".num")).to_have_text("€15.00")
+    pages.screenshot(fleur, "4-front-desk")
+    assert_touch_targets(fleur, "#front-desk")
+    row.locator('[data-action="folio"]').tap()
+    fleur.wait_for_url(re.compile(r"/frontdesk/stays/\d+/folio/"))
+    expect(fleur.locator('[data-field="balance"]')).to_have_text("€ 15.00")  # as the receipts print money
+    expect(fleur.locator(".folio__lines tbody tr")).to_have_count(1)
+    pages.screenshot(fleur, "5-folio")
+
+
+def test_a_blocked_guest_needs_a_managers_pin_and_a_phone_fits_the_guest_picker(pages):
+    anna = pages.open(PHONE)
+    sign_in(anna, "Anna", "1111")
+    order = send_order(anna, pages.base_url, "7", [{"item": "Carpaccio"}])
+    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
+    pad = open_tender_pad(anna, anna.locator(".bill-check").first)
+    pad.locator('.tender-tab[data-tender-kind="room_charge"]').tap()
+    # Yuki Tanaka in 108 is on no-post in the demo hotel.
+    pad.locator('input[name="room"]').fill("108")
+    pad.locator('[data-action="find-guests"]').tap()
+    card = pad.locator(".guest-card", has_text="Yuki Tanaka")
+    expect(card.locator(".guest-card__flag--stop")).to_have_text("No-post")
+    card.tap()
+    pad.locator('[data-action="charge-room"]').tap()
+    approval = pad.locator(".room-approval")
+    expect(approval).to_be_visible()
+    expect(approval.locator(".room-approval__reason")).to_contain_text("no")
+    pages.screenshot(anna, "1-needs-a-manager")
+    approval.locator(".chip", has_text="Mila").tap()
+    enter_pin(anna, "9999")
+    approval.locator(".pin-ok").tap()
+    expect(pad.locator(".tender-paid__free")).to_have_text("Table is free")
+    pages.screenshot(anna, "2-posted-with-override")
+    [posting] = postings_of(order["id"])
+    assert posting.state == "posted" and posting.credit_override

@@ -1,0 +1,63 @@
+"""A hotel on the built-in ledger beside the test bistro, with the guests of flow 6."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from billing.models import Tender
+from pms_integration.models import GuestStay, Hotel, PmsLink, PostingOutlet, RevenueRoute, Room, TaxRoute
+from staff.models import Role
+from tests.factories import StaffFactory
+
+
+@dataclass
+class HotelWorld:
+    hotel: Hotel
+    link: PmsLink
+    setup: PostingOutlet
+    tender: Tender
+    front_desk: object
+    daniel: GuestStay  # room 214, sharing with Grace
+    grace: GuestStay  # room 214, credit limit 150.00
+    yuki: GuestStay  # room 108, no-post
+    thomas: GuestStay  # room 102, checked out
+
+
+@pytest.fixture
+def hotel(world) -> HotelWorld:
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    hotel = Hotel.objects.create(name="Hotel", code="HTL")
+    link = PmsLink.objects.create(hotel=hotel)
+    rooms = {n: Room.objects.create(hotel=hotel, number=n) for n in ("102", "108", "214", "301")}
+
+    def stay(number, name, *, status=GuestStay.Status.IN_HOUSE, allow=True, limit=None):
+        return GuestStay.objects.create(
+            room=rooms[number],
+            guest_name=name,
+            arrival=today - day,
+            departure=today + day,
+            status=status,
+            allow_postings=allow,
+            credit_limit=limit,
+        )
+
+    setup = PostingOutlet.objects.create(outlet=world.outlet, hotel=hotel, outlet_code=123, payment_method="ROOM")
+    RevenueRoute.objects.create(posting_outlet=setup, category="", subtotal=1, transaction_code="2000")
+    RevenueRoute.objects.create(posting_outlet=setup, category="mains", subtotal=2, transaction_code="2010")
+    TaxRoute.objects.create(posting_outlet=setup, tax_percent=Decimal("9.00"), slot=1)
+    TaxRoute.objects.create(posting_outlet=setup, tax_percent=Decimal("21.00"), slot=2)
+    return HotelWorld(
+        hotel=hotel,
+        link=link,
+        setup=setup,
+        tender=Tender.objects.create(name="Room", kind=Tender.Kind.ROOM_CHARGE, sort_order=3),
+        front_desk=StaffFactory(display_name="Fenna", role=Role.FRONT_DESK),
+        daniel=stay("214", "Mr. Daniel Okafor"),
+        grace=stay("214", "Mrs. Grace Okafor", limit=15000),
+        yuki=stay("108", "Yuki Tanaka", allow=False),
+        thomas=stay("102", "Thomas Verhoeven", status=GuestStay.Status.CHECKED_OUT),
+    )
