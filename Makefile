@@ -22,12 +22,15 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-# The worker prints kitchen tickets and fires courses on time; it stops with daphne.
+# The worker prints kitchen tickets and fires courses on time; pms_link owns the FIAS links
+# to hotels' PMSs (it idles when every hotel uses the built-in ledger). Both stop with daphne.
 run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/  (waiter PINs are in README.md)"
 	$(BIN)/python manage.py printing_sweep
+	$(BIN)/python manage.py pms_sweep
 	$(BIN)/python manage.py db_worker --queue-name '*' --interval 0.2 --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py pms_link & link=$$!; \
+	trap 'kill $$worker $$link 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 lint: install

@@ -1019,9 +1019,9 @@ def charge_to_room(
         existing = Payment.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
             return existing
-    room = (room or "").strip()
-    if not room or not str(guest_id or "").strip():
-        raise ValidationError({"guest": _("Pick the guest to charge.")})
+    room, guest_id = (room or "").strip(), str(guest_id or "").strip()
+    if not room:
+        raise ValidationError({"room": _("Enter the room number.")})
     order = Order.objects.select_related("table", "waiter").get(pk=check.order_id)
     setup = _posting_outlet(order)
     # A first look outside the lock: the PMS may take seconds, and refusals need no lock.
@@ -1045,6 +1045,8 @@ def charge_to_room(
         guest = pms_services.vet_guest(posting_outlet=setup, room=room, guest_id=guest_id, amount=wanted, override=True)
     except PmsUnreachable as error:
         raise ValidationError({"room": error.message}) from None
+    if guest is not None and not guest_id:
+        raise ValidationError({"guest": _("Pick the guest to charge.")})
     with transaction.atomic():
         order, check, left = _start_payment(
             check=check, tender=tender, amount=amount or 1, tip=tip, by=by, client_uuid=client_uuid

@@ -295,3 +295,31 @@ class FolioEntry(models.Model):
         ordering = ["posted_at", "id"]
         verbose_name = _("folio entry")
         verbose_name_plural = _("folio entries")
+
+
+class GuestInquiry(models.Model):
+    """A guest lookup asked by a web process of a link that another process owns (FIAS).
+
+    The web process writes it and waits; the link process sends the PR inquiry, and
+    writes the PMS's guest list (or why there is none) back here.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the PMS")
+        ANSWERED = "answered", _("Answered")
+        FAILED = "failed", _("Failed")
+
+    link = models.ForeignKey(PmsLink, on_delete=models.CASCADE, related_name="inquiries")
+    room = models.CharField(max_length=10, blank=True)
+    name = models.CharField(max_length=60, blank=True)
+    workstation = models.CharField(max_length=16, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # [InHouseGuest.as_dict(), ...]
+    guests = models.JSONField(default=list, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["link", "state"], name="inquiry_outbox")]

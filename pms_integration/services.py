@@ -30,9 +30,11 @@ from pms_integration.interfaces import (
 from pms_integration.ledger import LedgerAdapter, folio_balance
 from pms_integration.models import (
     POSTING_WORKFLOW,
+    GuestInquiry,
     GuestStay,
     Hotel,
     Interface,
+    LinkState,
     PmsLink,
     Posting,
     PostingOutlet,
@@ -113,7 +115,22 @@ def find_in_house_guests(*, posting_outlet: PostingOutlet, room: str = "", name:
     if not room and not name:
         raise ValidationError({"room": _("Enter a room number or a guest's name.")})
     link = link_of(posting_outlet.hotel)
-    return adapter_for(link).find_guests(link, room=room, name=name)
+    try:
+        return adapter_for(link).find_guests(link, room=room, name=name)
+    except PmsUnreachable as error:
+        if posting_outlet.when_unreachable != PostingOutlet.WhenUnreachable.QUEUE or not room:
+            raise
+        # The house takes the charge on the room's word: the PMS picks the guest when it is back
+        # (the one in the room; with sharers the front desk chooses).
+        logger.info("Room %s offered offline: %s", room, error.message)
+        return [
+            InHouseGuest(
+                room=room,
+                guest_id="",
+                name=_("Room %(room)s: the hotel system is offline, the charge is posted when it is back")
+                % {"room": room},
+            )
+        ]
 
 
 def vet_guest(
@@ -373,6 +390,18 @@ def expire_unanswered(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
+def wake_queued_postings() -> int:
+    """Queued postings that are due, on links delivered by tasks (not FIAS): queue their delivery again."""
+    due = Posting.objects.filter(state=Posting.State.QUEUED, next_attempt_at__lte=timezone.now()).exclude(
+        hotel__pms_link__interface=Interface.FIAS
+    )
+    count = 0
+    for posting_id in due.values_list("pk", flat=True):
+        _enqueue_delivery(posting_id)
+        count += 1
+    return count
+
+
 def allocate_sequence(*, hotel: Hotel) -> int:
     """The next FIAS P# (1-99999999), persisted before use so no restart hands it out twice."""
     with transaction.atomic():
@@ -380,6 +409,155 @@ def allocate_sequence(*, hotel: Hotel) -> int:
         counter.last = counter.last % MAX_SEQUENCE + 1
         counter.save(update_fields=["last"])
     return counter.last
+
+
+# The process that owns a link (FIAS) -------------------------------------------
+
+# A link process that has not written its heartbeat for this long is taken as gone.
+OWNER_STALE = datetime.timedelta(seconds=30)
+
+
+def claim_link(*, link: PmsLink, owner: str) -> bool:
+    """Make `owner` (host:pid) the one process that talks to this PMS. False if another one is alive.
+
+    FIAS allows one client per interface: a second connection drops the first (and its
+    postings' answers), so two of our processes must never both connect.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        state, _created = LinkState.objects.select_for_update().get_or_create(link=link)
+        alive = state.heartbeat_at is not None and now - state.heartbeat_at < OWNER_STALE
+        if state.owner and state.owner != owner and alive:
+            return False
+        state.owner = owner
+        state.heartbeat_at = now
+        state.save(update_fields=["owner", "heartbeat_at"])
+    return True
+
+
+def report_link(
+    *, link: PmsLink, owner: str, state: str | None = None, error: str | None = None, answered: bool = False
+) -> bool:
+    """The link process's heartbeat, with what changed. False: another process owns the link now."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = LinkState.objects.select_for_update().get(link=link)
+        if row.owner != owner:
+            return False
+        row.heartbeat_at = now
+        if state is not None and state != row.state:
+            row.state = state
+            row.since = now
+        if error is not None:
+            row.last_error = error[:200]
+        if answered:
+            row.last_answer_at = now
+        row.save()
+    return True
+
+
+def release_link(*, link: PmsLink, owner: str) -> None:
+    """The link process stops: the link is down until another one claims it."""
+    LinkState.objects.filter(link=link, owner=owner).update(
+        owner="", state=LinkState.State.DOWN, since=timezone.now(), heartbeat_at=None
+    )
+
+
+def next_posting_to_send(*, hotel: Hotel) -> Posting | None:
+    """The oldest queued posting that is due. FIAS sends one at a time (spec p.85)."""
+    return (
+        Posting.objects.filter(hotel=hotel, state=Posting.State.QUEUED, next_attempt_at__lte=timezone.now())
+        .select_related("posting_outlet__outlet", "hotel")
+        .order_by("next_attempt_at", "id")
+        .first()
+    )
+
+
+def choose_guest(*, posting_id: int, guests: list[InHouseGuest]) -> Posting:
+    """Settle whom a queued posting goes to, from the PMS's guest list just before it is sent.
+
+    A charge taken offline names only the room: it goes to the one guest in it, if
+    there is one (sharers: the front desk chooses). The PMS's spelling of the name is kept.
+    """
+    with transaction.atomic():
+        posting = Posting.objects.select_for_update().get(pk=posting_id)
+        if posting.state != Posting.State.QUEUED:
+            return posting
+        if posting.guest_id:
+            known = next((guest for guest in guests if guest.guest_id == posting.guest_id), None)
+            if known is not None and not posting.guest_name:
+                posting.guest_name = known.name[:120]
+                posting.save(update_fields=["guest_name"])
+            return posting
+        in_room = [guest for guest in guests if guest.room == posting.room]
+        if len(in_room) != 1:
+            text = (
+                _("Nobody is in room %(room)s.")
+                if not in_room
+                else _("%(count)s guests share room %(room)s: choose one.")
+            ) % {"room": posting.room, "count": len(in_room)}
+            return refuse_unsent(posting_id=posting.pk, answer=Answer(code="NG", text=text))
+        posting.guest_id, posting.guest_name = in_room[0].guest_id, in_room[0].name[:120]
+        posting.save(update_fields=["guest_id", "guest_name"])
+        record_audit(actor=None, action="posting_guest_chosen", subject=posting, details={"guest": posting.guest_id})
+    return posting
+
+
+def refuse_unsent(*, posting_id: int, answer: Answer) -> Posting:
+    """The PMS refused the charge before it was sent (the inquiry found no such guest now)."""
+    with transaction.atomic():
+        posting = Posting.objects.select_for_update().get(pk=posting_id)
+        if posting.state != Posting.State.QUEUED:
+            return posting
+        if answer.code in RETRY_CODES:
+            posting.next_attempt_at = timezone.now() + datetime.timedelta(seconds=_retry_delay(posting))
+            posting.answer_text = (answer.text or str(ANSWER_TEXTS[answer.code]))[:200]
+            posting.save(update_fields=["next_attempt_at", "answer_text"])
+            return posting
+        _record_state(posting, Posting.State.REJECTED, note=f"{answer.code} {answer.text}")
+        posting.answer_code = answer.code[:4]
+        posting.answer_text = (answer.text or str(ANSWER_TEXTS.get(answer.code, answer.code)))[:200]
+        posting.answered_at = timezone.now()
+        posting.save(update_fields=["state", "answer_code", "answer_text", "answered_at"])
+        charge_rejected.send(sender=Posting, posting=posting, by=None)
+    return posting
+
+
+def refuse_waiting_at_the_table(*, hotel: Hotel, older_than: datetime.timedelta) -> int:
+    """Charges a guest waits for at the table (not accepted offline) that the link could not send in time."""
+    cutoff = timezone.now() - older_than
+    waiting = Posting.objects.filter(
+        hotel=hotel, state=Posting.State.QUEUED, accepted_offline=False, created_at__lt=cutoff
+    )
+    count = 0
+    for posting in waiting:
+        _not_sent(posting, _("The hotel system cannot be reached."))
+        count += 1
+    return count
+
+
+def ask_for_guests(*, link: PmsLink, room: str = "", name: str = "", workstation: str = "") -> GuestInquiry:
+    """Leave a guest lookup for the link's process (committed at once, so that process sees it)."""
+    return GuestInquiry.objects.create(link=link, room=room[:10], name=name[:60], workstation=workstation[:16])
+
+
+def next_inquiry(*, link: PmsLink, newer_than: datetime.timedelta) -> GuestInquiry | None:
+    """The oldest lookup still wanted; older ones were given up by whoever asked."""
+    cutoff = timezone.now() - newer_than
+    GuestInquiry.objects.filter(link=link, state=GuestInquiry.State.PENDING, created_at__lt=cutoff).update(
+        state=GuestInquiry.State.FAILED, error="expired", answered_at=timezone.now()
+    )
+    return GuestInquiry.objects.filter(link=link, state=GuestInquiry.State.PENDING).order_by("id").first()
+
+
+def answer_inquiry(*, inquiry_id: int, guests: list[InHouseGuest] | None, error: str = "") -> None:
+    """Write the PMS's guest list (or why there is none) back for the web process that waits."""
+    GuestInquiry.objects.filter(pk=inquiry_id, state=GuestInquiry.State.PENDING).update(
+        state=GuestInquiry.State.ANSWERED if guests is not None else GuestInquiry.State.FAILED,
+        guests=[guest.as_dict() for guest in guests or []],
+        error=error[:200],
+        answered_at=timezone.now(),
+    )
 
 
 # The front desk's fixes -------------------------------------------------------

@@ -1,0 +1,19 @@
+"""Settle room-charge postings a dead process left behind; run at start-up or from a timer.
+
+Postings left *sent* past twice their link's timeout become *unknown* (the front desk
+checks the folio), and queued postings of the ledger or a REST PMS whose delivery task
+was lost are delivered again. FIAS postings need nothing: the link process reads the outbox.
+"""
+
+from django.core.management.base import BaseCommand
+
+from pms_integration.services import expire_unanswered, wake_queued_postings
+
+
+class Command(BaseCommand):
+    help = "Mark postings a dead worker left unanswered as unknown and wake queued postings whose task was lost."
+
+    def handle(self, *args, **options):
+        unknown = expire_unanswered()
+        woken = wake_queued_postings()
+        self.stdout.write(f"{unknown} postings marked unknown, {woken} queued postings woken.")
