@@ -345,7 +345,8 @@ class RoomGuestsView(APIView):
 class RoomChargeSerializer(ApprovalFields):
     client_uuid = serializers.UUIDField(required=False)
     room = serializers.CharField(max_length=10)
-    guest = serializers.CharField(max_length=40)
+    # Blank only while the hotel system is offline and the outlet accepts room charges then.
+    guest = serializers.CharField(max_length=40, allow_blank=True)
     amount = serializers.IntegerField(min_value=1, max_value=100_000_000, required=False, allow_null=True)
     tip = serializers.IntegerField(default=0, **CENTS)
     workstation = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")

@@ -6,14 +6,18 @@ that guest's folio and the table is free; the front desk sees the posting and th
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from billing.models import Payment
-from pms_integration.models import FolioEntry, Posting
+from demo.management.commands.seed_demo import BISTRO_NAME, HOTEL_CODE
+from pms_integration.models import FolioEntry, Interface, LinkState, PmsLink, Posting, PostingOutlet
 from tests.e2e.conftest import PHONE, TABLET
 from tests.e2e.steps import enter_pin, in_own_thread, send_order, sign_in
 from tests.e2e.test_bill import assert_touch_targets, open_tender_pad
 from tests.e2e.test_waiter_flow import euro_en
+from tests.pms.fias_simulator import FiasPms
+from tests.pms.test_fias_link import Link, eventually
 
 
 def sign_in_at_the_front_desk(page: Page, name: str, pin: str) -> None:
@@ -128,3 +132,85 @@ def test_a_blocked_guest_needs_a_managers_pin_and_a_phone_fits_the_guest_picker(
     pages.screenshot(anna, "2-posted-with-override")
     [posting] = postings_of(order["id"])
     assert posting.state == "posted" and posting.credit_override
+
+
+@pytest.fixture
+def fias_hotel(demo_data):
+    """The demo hotel on FIAS (the simulator from tests/pms), its link process running here, the bistro in
+    "accept and post later" mode; the link has just ended, as during a PMS outage."""
+    pms = FiasPms()
+    pms.add_guest(room="214", reservation="5001", name="Okafor, Daniel Mr.")
+    pms.add_guest(room="214", reservation="5002", name="Okafor, Grace Mrs.")
+    pms.start()
+
+    def on_fias():
+        link = PmsLink.objects.select_related("hotel").get(hotel__code=HOTEL_CODE)
+        link.interface, link.host, link.port = Interface.FIAS, pms.host, pms.port
+        link.inquiry_timeout = link.posting_timeout = 3
+        link.save()
+        PostingOutlet.objects.filter(outlet__name=BISTRO_NAME).update(when_unreachable="queue")
+        return link
+
+    link = in_own_thread(on_fias)
+    process = Link(link).start()
+    in_own_thread(lambda: eventually(lambda: LinkState.objects.filter(link=link, state="up").exists()))
+    pms.link_end(close=False)
+    in_own_thread(lambda: eventually(lambda: LinkState.objects.filter(link=link, state="down").exists()))
+    yield pms
+    process.close()
+    pms.stop()
+
+
+def test_the_front_desk_posts_a_charge_taken_offline_to_the_right_sharer(pages, fias_hotel):
+    pms = fias_hotel
+    anna = pages.open(TABLET)
+    sign_in(anna, "Anna", "1111")
+    order = send_order(anna, pages.base_url, "8", [{"item": "Carpaccio"}, {"item": "Spa blauw"}])
+    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
+    pad = open_tender_pad(anna, anna.locator(".bill-check").first)
+    pad.locator('.tender-tab[data-tender-kind="room_charge"]').tap()
+    pad.locator('input[name="room"]').fill("214")
+    pad.locator('[data-action="find-guests"]').tap()
+    # The PMS is away: the house takes the room's word; the guest is chosen when it is back.
+    offline = pad.locator(".guest-card")
+    expect(offline).to_have_count(1)
+    expect(offline).to_contain_text("offline")
+    offline.tap()
+    pad.locator('[data-action="charge-room"]').tap()
+    expect(pad.locator(".tender-paid__free")).to_have_text("Table is free")
+    pages.screenshot(anna, "1-taken-offline")
+
+    # The PMS is back; 214 has two guests, so the link cannot choose: rejected, for the front desk.
+    pms.send_link_start()
+    [posting] = in_own_thread(
+        lambda: eventually(lambda: list(Posting.objects.filter(state="rejected", room="214")), timeout=15)
+    )
+    fleur = pages.open(TABLET, "/")
+    sign_in_at_the_front_desk(fleur, "Fleur", "5555")
+    card = fleur.locator(f'.posting[data-posting-id="{posting.pk}"]')
+    expect(card).to_have_attribute("data-state", "rejected")
+    expect(fleur.locator(".posting").first).to_have_attribute("data-posting-id", str(posting.pk))
+    expect(card.locator(".posting__answer")).to_contain_text("2 guests share room 214")
+    expect(card.locator(".check-image")).to_contain_text("Carpaccio")
+    expect(card.locator(".check-image")).to_be_visible()
+    pages.screenshot(fleur, "2-rejected-first")
+    assert_touch_targets(fleur, ".posting__actions")
+
+    card.locator('[data-action="redirect"]').tap()
+    dialog = fleur.locator('dialog[data-dialog="redirect"]')
+    dialog.locator('input[name="room"]').fill("214")
+    dialog.locator('[data-action="find-guests"]').tap()
+    expect(dialog.locator(".guest-card")).to_have_count(2)  # asked of the PMS through the link process
+    dialog.locator(".guest-card", has_text="Grace").tap()
+    pages.screenshot(fleur, "3-pick-grace")
+    dialog.locator('[data-action="submit"]').tap()
+    expect(dialog).to_have_count(0)
+    expect(card).to_have_attribute("data-state", "cancelled")
+    grace = fleur.locator(".posting", has_text="Grace")
+    expect(grace).to_have_attribute("data-state", "posted", timeout=15_000)
+    pages.screenshot(fleur, "4-posted-to-grace")
+
+    [posted] = pms.accepted
+    assert posted["G#"] == "5002" and posted["RN"] == "214"
+    bill = anna.request.get(f"{pages.base_url}/api/billing/orders/{order['id']}/bill/").json()
+    assert bill["order"]["status"] == "closed"
