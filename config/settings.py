@@ -167,6 +167,17 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 CARD_POLL_SECONDS = float(os.environ.get("CARD_POLL_SECONDS", "3"))
 CARD_PAYMENT_TIMEOUT = float(os.environ.get("CARD_PAYMENT_TIMEOUT", "120"))
 
+# Room charges to OPERA Cloud (Oracle Hospitality Integration Platform): the gateway's
+# address and the integration's OAuth client (client credentials); each hotel's id is
+# on its PMS link. Tests point the URL at a local server that speaks the same API.
+OPERA_CLOUD_URL = os.environ.get("OPERA_CLOUD_URL", "")
+OPERA_CLOUD_CLIENT_ID = os.environ.get("OPERA_CLOUD_CLIENT_ID", "")
+OPERA_CLOUD_CLIENT_SECRET = os.environ.get("OPERA_CLOUD_CLIENT_SECRET", "")
+OPERA_CLOUD_APP_KEY = os.environ.get("OPERA_CLOUD_APP_KEY", "")
+OPERA_CLOUD_SCOPE = os.environ.get("OPERA_CLOUD_SCOPE", "")
+# Seconds to wait for an answer; a posting still unanswered then is reconciled, never resent.
+OPERA_CLOUD_TIMEOUT = float(os.environ.get("OPERA_CLOUD_TIMEOUT", "20"))
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

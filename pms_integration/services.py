@@ -264,6 +264,17 @@ def _enqueue_delivery(posting_id: int, *, delay: int = 0) -> None:
         logger.warning("Could not queue delivery of posting %s", posting_id, exc_info=True)
 
 
+def _enqueue_reconcile(posting_id: int, *, delay: int = 0) -> None:
+    from pms_integration import tasks  # the task module imports this one
+
+    try:
+        tasks.reconcile_posting.using(run_after=timezone.now() + datetime.timedelta(seconds=delay)).enqueue(
+            posting_id=posting_id
+        )
+    except Exception:  # `pms_sweep` reconciles whatever is left unknown
+        logger.warning("Could not queue the reconciliation of posting %s", posting_id, exc_info=True)
+
+
 def mark_sent(*, posting_id: int, sequence: int | None = None) -> Posting | None:
     """queued -> sent, just before the bytes leave. Returns None if it is no longer queued."""
     with transaction.atomic():
@@ -298,7 +309,10 @@ def deliver_posting(*, posting_id: int) -> Posting:
         return _not_sent(posting, error.message, was_sent=True)
     except Exception as error:
         logger.warning("Posting %s: no answer", posting_id, exc_info=True)
-        return mark_unknown(posting_id=posting_id, note=str(error)[:200] or error.__class__.__name__)
+        posting = mark_unknown(posting_id=posting_id, note=str(error)[:200] or error.__class__.__name__)
+        # Look it up on the folio once the PMS has had time to settle; never resend blindly.
+        _enqueue_reconcile(posting_id, delay=link.posting_timeout)
+        return posting
     if answer is None:
         return posting
     return record_answer(posting_id=posting_id, answer=answer)
@@ -388,6 +402,16 @@ def expire_unanswered(*, now: datetime.datetime | None = None) -> int:
             mark_unknown(posting_id=posting.pk, note=_("No answer from the hotel system in time."))
             count += 1
     return count
+
+
+def reconcile_all_unknown() -> int:
+    """Ask the PMSs that can tell (not FIAS) about every unanswered posting. Returns how many were settled."""
+    unknown = Posting.objects.filter(state=Posting.State.UNKNOWN).exclude(hotel__pms_link__interface=Interface.FIAS)
+    settled = 0
+    for posting in unknown.select_related("hotel"):
+        if reconcile_unknown(posting=posting).state != Posting.State.UNKNOWN:
+            settled += 1
+    return settled
 
 
 def wake_queued_postings() -> int:

@@ -15,3 +15,11 @@ QUEUE = "pms"
 def deliver_posting(posting_id: int) -> str:
     """Post one queued charge through an adapter that answers directly (REST PMSs, the ledger)."""
     return services.deliver_posting(posting_id=posting_id).state
+
+
+@task(queue_name=QUEUE)
+def reconcile_posting(posting_id: int) -> str:
+    """After a lost answer: look the charge up on the PMS's folio, post or requeue it accordingly."""
+    from pms_integration.models import Posting
+
+    return services.reconcile_unknown(posting=Posting.objects.get(pk=posting_id)).state

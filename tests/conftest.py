@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from channels.layers import channel_layers
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from kitchen.models import ModifierRoute, Station, StationRoute
@@ -49,6 +50,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    # A request through the test client leaves its language active in this thread;
+    # without this a Dutch page in one test makes the next test's messages Dutch.
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -311,3 +311,28 @@ def test_a_charge_taken_offline_for_a_shared_room_waits_for_the_front_desk_to_pi
     assert (posted["G#"], int(posted["TA"])) == ("5002", TOTAL)
     assert Payment.objects.get(pk=payment.pk).posting_id == new.pk
     assert Payment.objects.get(pk=payment.pk).state == Payment.State.CAPTURED
+
+
+def test_settling_a_refused_offline_charge_another_way_reopens_the_check_for_the_cashier(world, fias, pms, hotel):
+    hotel.setup.when_unreachable = "queue"
+    hotel.setup.save()
+    pms.link_end(close=False)
+    eventually(lambda: LinkState.objects.get(link=fias).state == LinkState.State.DOWN, message="down after LE")
+    order = table_for_four(world)
+    check = first_check(order, world)
+    payment = charge(check, world, "214", "5001")
+    assert Check.objects.get(pk=check.pk).status == Check.Status.CLOSED
+    pms.answer_next_posting_with("NG", "CHECKED OUT")
+    pms.send_link_start()
+    eventually(lambda: posting_state(payment.posting_id) == "rejected", message="rejected")
+    # Refused after the house accepted it: the payment stands until the front desk decides.
+    assert Payment.objects.get(pk=payment.pk).state == Payment.State.CAPTURED
+
+    pms_services.withdraw_posting(
+        posting=Posting.objects.get(pk=payment.posting_id), by=hotel.front_desk, reason="guest paid cash at the desk"
+    )
+    assert Payment.objects.get(pk=payment.pk).state == Payment.State.REVERSED
+    check = Check.objects.get(pk=check.pk)
+    assert check.status == Check.Status.OPEN
+    assert services.check_total(check) == TOTAL
+    assert pms.accepted == []

@@ -2,12 +2,13 @@
 
 Postings left *sent* past twice their link's timeout become *unknown* (the front desk
 checks the folio), and queued postings of the ledger or a REST PMS whose delivery task
-was lost are delivered again. FIAS postings need nothing: the link process reads the outbox.
+was lost are delivered again; unanswered ones are looked up on the folio where the PMS
+can tell (OPERA Cloud). FIAS postings need nothing: the link process reads the outbox.
 """
 
 from django.core.management.base import BaseCommand
 
-from pms_integration.services import expire_unanswered, wake_queued_postings
+from pms_integration.services import expire_unanswered, reconcile_all_unknown, wake_queued_postings
 
 
 class Command(BaseCommand):
@@ -15,5 +16,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         unknown = expire_unanswered()
+        reconciled = reconcile_all_unknown()
         woken = wake_queued_postings()
-        self.stdout.write(f"{unknown} postings marked unknown, {woken} queued postings woken.")
+        self.stdout.write(
+            f"{unknown} postings marked unknown, {reconciled} reconciled on the folio, {woken} queued postings woken."
+        )
