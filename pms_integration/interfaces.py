@@ -2,9 +2,10 @@
 
 Billing never sees an adapter: it asks `pms_integration.services` for the guests of
 a room and to post a charge. The services pick the adapter of the hotel's
-`PmsLink` from `ADAPTERS` and speak to it in the terms below. To add Mews, Apaleo
-or protel, write a class with these methods, add it to `ADAPTERS` and a choice to
-`Interface`; nothing above this app changes.
+`PmsLink` from `services.ADAPTERS` and speak to it in the terms below. To add Mews,
+Apaleo or protel, write a class with these four methods (a module of its own),
+add its dotted path to `ADAPTERS` and a choice to `Interface`; nothing above this
+app changes. The tests of the three adapters here show what each must survive.
 
 An adapter that talks to the PMS from the web process (the built-in ledger, a REST
 API) answers `post` at once. One whose link is owned by a separate process (FIAS)

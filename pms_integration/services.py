@@ -16,6 +16,7 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from pms_integration.interfaces import (
@@ -27,7 +28,7 @@ from pms_integration.interfaces import (
     PmsAdapter,
     PmsUnreachable,
 )
-from pms_integration.ledger import LedgerAdapter, folio_balance
+from pms_integration.ledger import folio_balance
 from pms_integration.models import (
     POSTING_WORKFLOW,
     GuestInquiry,
@@ -71,29 +72,20 @@ class RoomChargeRefused(ValidationError):
         self.text = message
 
 
-def _adapters() -> dict[str, type]:
-    # FIAS and OPERA Cloud bring sockets and HTTP; import them only when a hotel uses them.
-    adapters: dict[str, type] = {Interface.LEDGER: LedgerAdapter}
-    try:
-        from pms_integration.fias.adapter import FiasAdapter
-
-        adapters[Interface.FIAS] = FiasAdapter
-    except ImportError:
-        pass
-    try:
-        from pms_integration.opera_cloud import OperaCloudAdapter
-
-        adapters[Interface.OPERA_CLOUD] = OperaCloudAdapter
-    except ImportError:
-        pass
-    return adapters
+# One adapter per interface (see `interfaces`). Imported when a hotel uses it, so a
+# ledger-only installation never loads the socket or HTTP code.
+ADAPTERS = {
+    Interface.LEDGER: "pms_integration.ledger.LedgerAdapter",
+    Interface.FIAS: "pms_integration.fias.adapter.FiasAdapter",
+    Interface.OPERA_CLOUD: "pms_integration.opera_cloud.OperaCloudAdapter",
+}
 
 
 def adapter_for(link: PmsLink) -> PmsAdapter:
-    adapter = _adapters().get(link.interface)
-    if adapter is None:
+    path = ADAPTERS.get(link.interface)
+    if path is None:
         raise PmsUnreachable(_("No adapter is installed for %(interface)s.") % {"interface": link.interface})
-    return adapter()
+    return import_string(path)()
 
 
 def link_of(hotel: Hotel) -> PmsLink:

@@ -44,6 +44,8 @@ def test_a_manager_can_open_the_add_form_of_menus_and_floors(manager_client):
         "tables_area",
         "tables_table",
         "kitchen_station",
+        "pms_integration_pmslink",
+        "pms_integration_postingoutlet",
     ]:
         response = manager_client.get(reverse(f"admin:{name}_add"))
         assert response.status_code == 200, name

@@ -106,6 +106,16 @@ def test_a_waiter_charges_a_table_to_one_of_two_guests_sharing_room_214(pages):
     expect(fleur.locator(".folio__lines tbody tr")).to_have_count(1)
     pages.screenshot(fleur, "5-folio")
 
+    # The same page on a phone: one column, touch-sized buttons.
+    phone = pages.open(PHONE, "/")
+    sign_in_at_the_front_desk(phone, "Fleur", "5555")
+    expect(phone.locator(f'.posting[data-posting-id="{posting.pk}"]')).to_be_visible()
+    expect(phone.locator('.stays__table tr[data-room="214"]', has_text="Grace")).to_be_visible()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the front desk scrolls sideways on a phone ({width}px)"
+    pages.screenshot(phone, "6-front-desk-phone")
+    assert_touch_targets(phone, "#front-desk")
+
 
 def test_a_blocked_guest_needs_a_managers_pin_and_a_phone_fits_the_guest_picker(pages):
     anna = pages.open(PHONE)
