@@ -336,3 +336,10 @@ def test_settling_a_refused_offline_charge_another_way_reopens_the_check_for_the
     assert check.status == Check.Status.OPEN
     assert services.check_total(check) == TOTAL
     assert pms.accepted == []
+
+
+def test_an_idle_link_sends_link_alive_records(world, fias, pms):
+    fias.process.worker.KEEP_ALIVE = 0.3
+    eventually(lambda: len(pms.keepalives) >= 2, message="keep-alives")
+    assert all(record.rid == "LA" and record.has("DA") and record.has("TI") for record in pms.keepalives)
+    assert LinkState.objects.get(link=fias).state == LinkState.State.UP
