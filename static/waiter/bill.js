@@ -318,7 +318,9 @@ function checkColumn(check) {
   if (!isOpen) {
     foot = h("div", { class: "bill-check__sum" }, h("span", {}, gettext("Paid")), h("strong", { "data-balance": 0 }, money(check.totals.total)));
   } else {
-    const waiting = check.payments.some((p) => p.state === "pending");
+    const pending = check.payments.find((p) => p.state === "pending");
+    const waiting = Boolean(pending);
+    const waitingLabel = pending?.kind === "room_charge" ? gettext("Waiting for the hotel…") : gettext("Waiting for the card…");
     foot = [
       h("div", { class: "bill-check__sum" }, h("span", {}, check.paid ? gettext("Left to pay") : gettext("To pay")), h("strong", { class: "bill-check__balance", "data-balance": check.balance }, money(check.balance))),
       orderOpen()
@@ -331,7 +333,7 @@ function checkColumn(check) {
               disabled: check.balance <= 0 || waiting,
               onclick: () => pay(check),
             },
-            waiting ? gettext("Waiting for the card…") : interpolate(gettext("Pay %s"), [money(check.balance)]),
+            waiting ? waitingLabel : interpolate(gettext("Pay %s"), [money(check.balance)]),
           )
         : null,
     ];

@@ -16,11 +16,12 @@ function fieldMessage(problem, field) {
 }
 
 /**
- * drawRoomCharge({check, tender, body, amountPad, tipLine, getTip, loadManagers, onCaptured, onWaiting})
+ * drawRoomCharge({check, tender, body, amountPad, tipLine, getTip, loadManagers, onCaptured, onWaiting, onUnanswered})
  * Fills `body` with the room search, the guest picker, amount, tip and the charge button.
- * onCaptured(payment) once the folio has it; onWaiting(bool) while a posting is followed.
+ * onCaptured(payment) once the folio has it; onWaiting(bool) while a posting is followed;
+ * onUnanswered(payment) when the PMS never answered and the front desk takes over.
  */
-export function drawRoomCharge({ check, tender, body, amountPad, tipLine, getTip, loadManagers, onCaptured, onWaiting }) {
+export function drawRoomCharge({ check, tender, body, amountPad, tipLine, getTip, loadManagers, onCaptured, onWaiting, onUnanswered }) {
   let guests = [];
   let chosen = null;
   let attempt = null; // {key, fields}: the same key on every retry of one charge
@@ -160,6 +161,16 @@ export function drawRoomCharge({ check, tender, body, amountPad, tipLine, getTip
     if (payment.state === "captured") {
       stop();
       onCaptured(payment);
+      return;
+    }
+    if (payment.state === "pending" && payment.provider_status === "unknown") {
+      // Sent and unanswered: only the front desk can tell now. The waiter may leave; the check
+      // stays open until the front desk settles the posting.
+      stop();
+      go.disabled = true;
+      go.textContent = gettext("Waiting for the front desk");
+      error.textContent = payment.failure_message || gettext("No answer from the hotel: the front desk checks the folio.");
+      onUnanswered?.(payment);
       return;
     }
     if (payment.state === "pending") {

@@ -348,6 +348,7 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
         closeButton.disabled = waiting;
         drawTabs();
       },
+      onUnanswered: () => reload(),
     });
   }
 

@@ -224,3 +224,47 @@ def test_the_front_desk_posts_a_charge_taken_offline_to_the_right_sharer(pages, 
     assert posted["G#"] == "5002" and posted["RN"] == "214"
     bill = anna.request.get(f"{pages.base_url}/api/billing/orders/{order['id']}/bill/").json()
     assert bill["order"]["status"] == "closed"
+
+
+def test_an_unanswered_charge_lets_the_waiter_go_and_the_front_desk_confirms_it_from_the_folio(pages, fias_hotel):
+    pms = fias_hotel
+    pms.send_link_start()
+    in_own_thread(lambda: eventually(lambda: LinkState.objects.filter(state="up").exists(), timeout=15))
+    anna = pages.open(TABLET)
+    sign_in(anna, "Anna", "1111")
+    order = send_order(anna, pages.base_url, "9", [{"item": "Carpaccio"}])
+    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
+    pad = open_tender_pad(anna, anna.locator(".bill-check").first)
+    pad.locator('.tender-tab[data-tender-kind="room_charge"]').tap()
+    pad.locator('input[name="room"]').fill("214")
+    pad.locator('[data-action="find-guests"]').tap()
+    pad.locator(".guest-card", has_text="Daniel").tap()
+    # The PMS takes the posting and the line drops before its answer.
+    pms.drop_after_next_posting(accept=True)
+    pad.locator('[data-action="charge-room"]').tap()
+    go = pad.locator('[data-action="charge-room"]')
+    expect(go).to_have_text("Waiting for the front desk", timeout=15_000)
+    expect(pad.locator(".tender-pad__error")).to_contain_text("front desk")
+    expect(pad.locator('[data-action="close"]')).to_be_enabled()
+    pages.screenshot(anna, "1-waiting-for-the-front-desk")
+    pad.locator('[data-action="close"]').tap()
+    # The check cannot be paid another way meanwhile: that could charge the guest twice.
+    expect(anna.locator('.bill-check [data-action="pay"]')).to_have_text("Waiting for the hotel…")
+    expect(anna.locator('.bill-check [data-action="pay"]')).to_be_disabled()
+    assert len(pms.accepted) == 1
+
+    fleur = pages.open(TABLET, "/")
+    sign_in_at_the_front_desk(fleur, "Fleur", "5555")
+    card = fleur.locator('.posting[data-state="unknown"]')
+    expect(card).to_have_count(1)
+    expect(card.locator('[data-action="retry"]')).to_have_text("Not on the folio: send again")
+    card.locator('[data-action="confirm"]').tap()
+    dialog = fleur.locator('dialog[data-dialog="confirm"]')
+    dialog.locator('input[name="note"]').fill("on the folio, Fleur")
+    pages.screenshot(fleur, "2-confirm-from-the-folio")
+    dialog.locator('[data-action="submit"]').tap()
+    expect(fleur.locator(".posting").first).to_have_attribute("data-state", "posted")
+
+    bill = anna.request.get(f"{pages.base_url}/api/billing/orders/{order['id']}/bill/").json()
+    assert bill["order"]["status"] == "closed"
+    assert len(pms.accepted) == 1  # confirmed, never sent twice
