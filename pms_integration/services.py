@@ -560,9 +560,10 @@ def ask_for_guests(*, link: PmsLink, room: str = "", name: str = "", workstation
 def next_inquiry(*, link: PmsLink, newer_than: datetime.timedelta) -> GuestInquiry | None:
     """The oldest lookup still wanted; older ones were given up by whoever asked."""
     cutoff = timezone.now() - newer_than
-    GuestInquiry.objects.filter(link=link, state=GuestInquiry.State.PENDING, created_at__lt=cutoff).update(
-        state=GuestInquiry.State.FAILED, error="expired", answered_at=timezone.now()
-    )
+    # Called several times a second: write only when there is something to expire.
+    stale = GuestInquiry.objects.filter(link=link, state=GuestInquiry.State.PENDING, created_at__lt=cutoff)
+    if stale.exists():
+        stale.update(state=GuestInquiry.State.FAILED, error="expired", answered_at=timezone.now())
     return GuestInquiry.objects.filter(link=link, state=GuestInquiry.State.PENDING).order_by("id").first()
 
 

@@ -389,6 +389,6 @@ class FiasLink:
         services.refuse_waiting_at_the_table(
             hotel=self.hotel, older_than=datetime.timedelta(seconds=self.link.inquiry_timeout)
         )
-        GuestInquiry.objects.filter(link=self.link, state=GuestInquiry.State.PENDING).update(
-            state=GuestInquiry.State.FAILED, error="link down", answered_at=timezone.now()
-        )
+        waiting = GuestInquiry.objects.filter(link=self.link, state=GuestInquiry.State.PENDING)
+        if waiting.exists():  # this runs every second while the link is down: write only when needed
+            waiting.update(state=GuestInquiry.State.FAILED, error="link down", answered_at=timezone.now())
