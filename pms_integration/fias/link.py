@@ -22,6 +22,7 @@ import threading
 import time
 from collections import deque
 
+from django.db import connections
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,6 +87,7 @@ class FiasLink:
             logger.warning("%s: lost the link to %s to another process", self.owner, self.hotel)
         finally:
             self.disconnect()
+            connections.close_all()  # this thread's own database connection ends with it
 
     def run_until_stopped(self) -> None:
         failures = 0
