@@ -5,6 +5,7 @@ machine (SQLite, in-memory channel layer); `DATABASE_URL` and `REDIS_URL` switch
 PostgreSQL and Redis. `manage.py check --deploy` flags what production must set.
 """
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -127,7 +128,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # delays in seconds before a job fails over to the backup printer.
 PRINTER_TIMEOUT = float(os.environ.get("PRINTER_TIMEOUT", "3"))
 PRINT_RETRY_DELAYS = [float(s) for s in os.environ.get("PRINT_RETRY_DELAYS", "2,5,15").split(",") if s]
-os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path(tempfile.gettempdir()) / "tafel-escpos"))
+# python-escpos caches its printer database as a pickle, rewritten (not atomically) by any
+# install whose copy is newer: one cache per checkout, so two checkouts never read each
+# other's half-written file.
+os.environ.setdefault(
+    "ESCPOS_CAPABILITIES_PICKLE_DIR",
+    str(Path(tempfile.gettempdir()) / f"tafel-escpos-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]}"),
+)
 Path(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]).mkdir(parents=True, exist_ok=True)  # escpos fails without it
 
 AUTH_USER_MODEL = "staff.User"
