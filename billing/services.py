@@ -708,19 +708,18 @@ def pay_cash(
         due = applied + rounding + tip
         if cash_given < due:
             raise ValidationError({"cash_given": _("The cash handed over does not cover what is due.")})
-        payment = Payment.objects.create(
-            client_uuid=client_uuid or Payment._meta.get_field("client_uuid").default(),
-            guest_check=check,
+        payment = _new_payment(
+            check=check,
             tender=tender,
+            by=by,
+            client_uuid=client_uuid,
             amount=applied,
             tip=tip,
             cash_given=cash_given,
             change_due=cash_given - due,
             rounding=rounding,
             drawer_session=drawer,
-            by=by,
         )
-        PaymentStateChange.objects.create(payment=payment, from_state="", to_state=Payment.State.PENDING, by=by)
         _capture(payment, by=by, order=order)
         transaction.on_commit(lambda: kick_drawer(outlet_id=order.outlet_id), robust=True)
     return payment
@@ -741,17 +740,29 @@ def pay_other(
             return left
         if amount > left:
             raise ValidationError({"amount": _("That is more than is left to pay.")})
-        payment = Payment.objects.create(
-            client_uuid=client_uuid or Payment._meta.get_field("client_uuid").default(),
-            guest_check=check,
+        payment = _new_payment(
+            check=check,
             tender=tender,
+            by=by,
+            client_uuid=client_uuid,
             amount=amount,
             tip=tip,
             reference=(reference or "")[:80],
-            by=by,
         )
-        PaymentStateChange.objects.create(payment=payment, from_state="", to_state=Payment.State.PENDING, by=by)
         _capture(payment, by=by, order=order)
+    return payment
+
+
+def _new_payment(*, check: Check, tender: Tender, by: User, client_uuid, **fields) -> Payment:
+    """A pending payment row and its first history entry; the caller captures it or waits for the provider."""
+    payment = Payment.objects.create(
+        client_uuid=client_uuid or Payment._meta.get_field("client_uuid").default(),
+        guest_check=check,
+        tender=tender,
+        by=by,
+        **fields,
+    )
+    PaymentStateChange.objects.create(payment=payment, from_state="", to_state=Payment.State.PENDING, by=by)
     return payment
 
 
@@ -823,15 +834,14 @@ def start_card_payment(
         applied = left if amount is None else amount
         if applied > left:
             raise ValidationError({"amount": _("That is more than is left to pay.")})
-        payment = Payment.objects.create(
-            client_uuid=client_uuid or Payment._meta.get_field("client_uuid").default(),
-            guest_check=check,
+        payment = _new_payment(
+            check=check,
             tender=tender,
+            by=by,
+            client_uuid=client_uuid,
             amount=applied,
             reader=reader,
-            by=by,
         )
-        PaymentStateChange.objects.create(payment=payment, from_state="", to_state=Payment.State.PENDING, by=by)
     key = _payment_key(payment)
     try:
         intent = card_terminal.create_intent(
@@ -1056,16 +1066,15 @@ def charge_to_room(
         applied = left if amount is None else amount
         if applied > left:
             raise ValidationError({"amount": _("That is more than is left to pay.")})
-        payment = Payment.objects.create(
-            client_uuid=client_uuid or Payment._meta.get_field("client_uuid").default(),
-            guest_check=check,
+        payment = _new_payment(
+            check=check,
             tender=tender,
+            by=by,
+            client_uuid=client_uuid,
             amount=applied,
             tip=tip,
             reference=_("Room %(room)s") % {"room": room},
-            by=by,
         )
-        PaymentStateChange.objects.create(payment=payment, from_state="", to_state=Payment.State.PENDING, by=by)
         splits, service_charge = revenue_splits(check=check, amount=applied)
         posting = pms_services.request_posting(
             posting_outlet=setup,

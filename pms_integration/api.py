@@ -100,11 +100,9 @@ class PostingListView(APIView):
 
 
 class CheckedFolio(Strict):
+    """`checked_folio`: the person looked at the PMS folio (required to touch an unknown posting)."""
+
     checked_folio = serializers.BooleanField(default=False)
-
-
-class RetrySerializer(CheckedFolio):
-    pass
 
 
 class RedirectSerializer(CheckedFolio):
@@ -121,75 +119,86 @@ class ConfirmSerializer(Strict):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class PostingActionView(APIView):
+def _fix_posting(request, posting_id: int, serializer_class, fix) -> Response:
+    """Validate, apply one front-desk fix `fix(posting, data)`, answer with the posting it leaves."""
+    data = _valid(serializer_class, request.data)
+    posting = fix(get_object_or_404(Posting, pk=posting_id), data)
+    posting = Posting.objects.select_related("posting_outlet__outlet", "payment__guest_check").get(pk=posting.pk)
+    return Response(posting_row(posting))
+
+
+class RetryPostingView(APIView):
     permission_classes = [FrontDeskRole]
-    serializer = RetrySerializer
 
-    def act(self, request, posting: Posting, data: dict) -> Posting:
-        raise NotImplementedError
-
+    @extend_schema(request=CheckedFolio, responses=OpenApiTypes.OBJECT)
     @idempotent
     def post(self, request, posting_id: int):
-        data = _valid(self.serializer, request.data)
-        posting = self.act(request, get_object_or_404(Posting, pk=posting_id), data)
-        posting = Posting.objects.select_related("posting_outlet__outlet", "payment__guest_check").get(pk=posting.pk)
-        return Response(posting_row(posting))
-
-
-class RetryPostingView(PostingActionView):
-    serializer = RetrySerializer
-
-    @extend_schema(request=RetrySerializer, responses=OpenApiTypes.OBJECT)
-    def post(self, request, posting_id: int):
-        return super().post(request, posting_id)
-
-    def act(self, request, posting, data):
-        return services.retry_posting(posting=posting, by=request.user, checked_folio=data["checked_folio"])
-
-
-class RedirectPostingView(PostingActionView):
-    serializer = RedirectSerializer
-
-    @extend_schema(request=RedirectSerializer, responses=OpenApiTypes.OBJECT)
-    def post(self, request, posting_id: int):
-        return super().post(request, posting_id)
-
-    def act(self, request, posting, data):
-        try:
-            return services.redirect_posting(
-                posting=posting,
-                room=data["room"],
-                guest_id=data["guest"],
-                override=data["override"],
-                checked_folio=data["checked_folio"],
-                by=request.user,
-            )
-        except PmsUnreachable as error:
-            raise FieldError({"room": [error.message]}) from None
-
-
-class WithdrawPostingView(PostingActionView):
-    serializer = WithdrawSerializer
-
-    @extend_schema(request=WithdrawSerializer, responses=OpenApiTypes.OBJECT)
-    def post(self, request, posting_id: int):
-        return super().post(request, posting_id)
-
-    def act(self, request, posting, data):
-        return services.withdraw_posting(
-            posting=posting, reason=data["reason"], checked_folio=data["checked_folio"], by=request.user
+        return _fix_posting(
+            request,
+            posting_id,
+            CheckedFolio,
+            lambda posting, data: services.retry_posting(
+                posting=posting, by=request.user, checked_folio=data["checked_folio"]
+            ),
         )
 
 
-class ConfirmPostingView(PostingActionView):
-    serializer = ConfirmSerializer
+class RedirectPostingView(APIView):
+    """Post the charge to another guest or room instead; answers with the new posting."""
+
+    permission_classes = [FrontDeskRole]
+
+    @extend_schema(request=RedirectSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, posting_id: int):
+        def redirect(posting, data):
+            try:
+                return services.redirect_posting(
+                    posting=posting,
+                    room=data["room"],
+                    guest_id=data["guest"],
+                    override=data["override"],
+                    checked_folio=data["checked_folio"],
+                    by=request.user,
+                )
+            except PmsUnreachable as error:
+                raise FieldError({"room": [error.message]}) from None
+
+        return _fix_posting(request, posting_id, RedirectSerializer, redirect)
+
+
+class WithdrawPostingView(APIView):
+    """Settle the charge by another tender: the posting is cancelled and billing reopens the check."""
+
+    permission_classes = [FrontDeskRole]
+
+    @extend_schema(request=WithdrawSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, posting_id: int):
+        return _fix_posting(
+            request,
+            posting_id,
+            WithdrawSerializer,
+            lambda posting, data: services.withdraw_posting(
+                posting=posting, reason=data["reason"], checked_folio=data["checked_folio"], by=request.user
+            ),
+        )
+
+
+class ConfirmPostingView(APIView):
+    """The front desk found an unanswered charge on the folio: it counts as posted."""
+
+    permission_classes = [FrontDeskRole]
 
     @extend_schema(request=ConfirmSerializer, responses=OpenApiTypes.OBJECT)
+    @idempotent
     def post(self, request, posting_id: int):
-        return super().post(request, posting_id)
-
-    def act(self, request, posting, data):
-        return services.confirm_posted(posting=posting, note=data["note"], by=request.user)
+        return _fix_posting(
+            request,
+            posting_id,
+            ConfirmSerializer,
+            lambda posting, data: services.confirm_posted(posting=posting, note=data["note"], by=request.user),
+        )
 
 
 class HotelGuestsView(APIView):
