@@ -13,6 +13,7 @@ count as "not sent".
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -71,11 +72,10 @@ def charges_for(*, posting: Posting, setup: PostingOutlet, currency: str) -> lis
         totals[setup.service_charge_code or default_code] += posting.service_charge
     if sum(totals.values()) != posting.amount:
         raise ValueError(f"posting {posting.pk}: charges add up to {sum(totals.values())}, not {posting.amount}")
-    decimals = Decimal(10) ** settings.CURRENCY_DECIMALS
     return [
         {
             "transactionCode": code,
-            "price": {"amount": float(Decimal(amount) / decimals), "currencyCode": currency},
+            "price": {"amount": Decimal(amount).scaleb(-settings.CURRENCY_DECIMALS), "currencyCode": currency},
             "postingQuantity": 1,
             "checkNumber": str(posting.check_number),
             "postingReference": _reference(posting),
@@ -130,6 +130,7 @@ class OperaCloudAdapter:
         if not link.opera_hotel_id:
             raise PmsUnreachable(_("The hotel's OPERA id is not set on its PMS link."))
         url = f"{settings.OPERA_CLOUD_URL.rstrip('/')}{path}"
+        extra_headers = kwargs.pop("headers", {})
         for attempt in range(2):
             headers = {
                 "Authorization": f"Bearer {self._token(renew=attempt > 0)}",
@@ -137,6 +138,7 @@ class OperaCloudAdapter:
                 "x-hotelid": link.opera_hotel_id,
                 "x-request-id": str(uuid.uuid4()),
                 "Accept": "application/json",
+                **extra_headers,
             }
             answer = self.session.request(
                 method, url, headers=headers, timeout=(CONNECT_TIMEOUT, settings.OPERA_CLOUD_TIMEOUT), **kwargs
@@ -181,7 +183,9 @@ class OperaCloudAdapter:
         }
         path = f"/csh/v1/hotels/{link.opera_hotel_id}/reservations/{posting.guest_id}/charges"
         try:
-            answer = self._request("POST", link, path, json=body)
+            answer = self._request(
+                "POST", link, path, data=json_text(body), headers={"Content-Type": "application/json"}
+            )
         except requests.RequestException as error:
             if _not_sent(error):
                 raise PmsUnreachable(_("OPERA Cloud cannot be reached: %(error)s") % {"error": error}) from error
@@ -207,6 +211,27 @@ class OperaCloudAdapter:
             if charge.get("checkNo") == str(posting.check_number) and charge.get("reference") == reference:
                 return Answer(code="OK", text=_("Found on the folio."))
         return Answer(code="NF", text=_("Not on the folio."))
+
+
+def json_text(body: object) -> str:
+    """JSON with Decimal amounts written as exact numbers ("78.50"): money never passes through a float."""
+    literals: dict[str, str] = {}
+
+    def swap(value: object) -> object:
+        if isinstance(value, Decimal):
+            key = f"__decimal_{len(literals)}__"
+            literals[key] = format(value, "f")
+            return key
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [swap(v) for v in value]
+        return value
+
+    text = json.dumps(swap(body))
+    for key, literal in literals.items():
+        text = text.replace(f'"{key}"', literal)
+    return text
 
 
 def _guest(info: dict) -> InHouseGuest | None:

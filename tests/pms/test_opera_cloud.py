@@ -74,6 +74,9 @@ def test_the_sharers_of_214_come_from_opera_and_a_charge_posts_by_transaction_co
     assert Check.objects.get(pk=check.pk).status == Check.Status.CLOSED
     [body] = sent_bodies(opera)
     assert billing_charges_errors(body) == []  # csh.json, objects closed
+    # Amounts go out as exact decimal numbers, never through a float (the money rule).
+    [raw] = [r.body for r in opera.requests if r.method == "POST" and r.path.endswith("/charges")]
+    assert b'"amount": 78.50' in raw and b'"amount": 5.00' in raw
     by_code = {p["transactionCode"]: p["price"]["amount"] for p in opera.posted}
     assert by_code == {"2000": pytest.approx(TOTAL / 100), "9000": pytest.approx(5.00)}
     assert {p["checkNumber"] for p in opera.posted} == {str(check.pk)}
