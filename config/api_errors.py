@@ -13,7 +13,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from staff.errors import PinLocked
+from staff.errors import PinThrottled
 from workflow import TransitionNotAllowed
 
 
@@ -24,8 +24,12 @@ def validation_error_body(error: DjangoValidationError) -> dict:
 
 
 def handle_api_exception(exc, context):
-    if isinstance(exc, PinLocked):
-        return Response({"detail": str(exc), "code": "pin_locked"}, status=status.HTTP_423_LOCKED)
+    if isinstance(exc, PinThrottled):
+        return Response(
+            {"detail": str(exc), "code": "pin_wait", "retry_after": exc.retry_after},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     if isinstance(exc, TransitionNotAllowed):
         return Response({"detail": str(exc), "code": "transition_not_allowed"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):

@@ -35,7 +35,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    # Django's admin, on a site that asks for the password whatever PIN session the browser holds.
+    "staff.apps.BackOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "staff.middleware.IdleSignOutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -120,6 +122,21 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache holds what every process must see alike (PIN guess counters): Redis when
+# there is one, this process's memory otherwise. The prefix keeps installations that
+# share a Redis apart; all processes of one installation share SECRET_KEY, hence the prefix.
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "tafel-" + hashlib.sha256(SECRET_KEY.encode()).hexdigest()[:12])
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": CACHE_KEY_PREFIX}}
+
 # Background work (print jobs, later PMS postings) runs from rows in the database,
 # claimed by `manage.py db_worker` processes with SKIP LOCKED: several may run at once.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "printing", "billing", "pms"]}}
@@ -146,8 +163,28 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "waiter:sign-in"
 
-# A PIN is locked after this many wrong tries in a row; a manager unlocks it.
-PIN_MAX_ATTEMPTS = int(os.environ.get("PIN_MAX_ATTEMPTS", "5"))
+# Passwords (the back office) and PIN sessions (the tablets) are told apart by the backend
+# that signed the session in: the admin only opens for the first.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "staff.backends.PinSessionBackend"]
+
+# Wrong PINs are counted in the cache, per client (address and tablet) and per person;
+# they never lock a PIN. A client may type this many wrong PINs before it must wait
+# PIN_FIRST_WAIT_SECONDS, doubling with each further wrong PIN up to PIN_LONGEST_WAIT_SECONDS;
+# per person the same after PIN_PERSON_TRIES_BEFORE_WAIT wrong PINs from any client (but
+# never on a tablet where the person signed in before and has not failed). At most
+# PIN_GUESSES_PER_MINUTE guesses a minute per client and per person. Failures are
+# forgotten after PIN_FAILURE_MEMORY_MINUTES without one.
+PIN_TRIES_BEFORE_WAIT = int(os.environ.get("PIN_TRIES_BEFORE_WAIT", "3"))
+PIN_PERSON_TRIES_BEFORE_WAIT = int(os.environ.get("PIN_PERSON_TRIES_BEFORE_WAIT", "10"))
+PIN_FIRST_WAIT_SECONDS = int(os.environ.get("PIN_FIRST_WAIT_SECONDS", "1"))
+PIN_LONGEST_WAIT_SECONDS = int(os.environ.get("PIN_LONGEST_WAIT_SECONDS", "900"))
+PIN_GUESSES_PER_MINUTE = int(os.environ.get("PIN_GUESSES_PER_MINUTE", "10"))
+PIN_FAILURE_MEMORY_MINUTES = int(os.environ.get("PIN_FAILURE_MEMORY_MINUTES", "60"))
+
+# Shared tablets go back to the PIN pad after this many idle minutes; kitchen screens
+# (devices) go back to their pairing page after the longer device limit.
+IDLE_SIGN_OUT_MINUTES = float(os.environ.get("IDLE_SIGN_OUT_MINUTES", "10"))
+DEVICE_IDLE_SIGN_OUT_MINUTES = float(os.environ.get("DEVICE_IDLE_SIGN_OUT_MINUTES", "720"))
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]

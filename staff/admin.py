@@ -73,13 +73,13 @@ class StaffAdmin(UserAdmin):
     form = StaffChangeForm
     add_form = StaffCreationForm
     add_fieldsets = [(None, {"fields": ["username", "display_name", "groups", "new_pin"]})]
-    list_display = ["username", "display_name", "roles", "has_pin", "pin_locked", "is_active"]
+    list_display = ["username", "display_name", "roles", "has_pin", "is_active"]
     list_filter = ["groups", "is_active"]
-    readonly_fields = ["failed_pin_attempts", "pin_locked_at", "last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["username", "display_name", "first_name", "last_name", "email", "password"]}),
         (_("Roles"), {"fields": ["groups", "is_active", "is_staff", "is_superuser"]}),
-        (_("PIN"), {"fields": ["new_pin", "failed_pin_attempts", "pin_locked_at"]}),
+        (_("PIN"), {"fields": ["new_pin"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     actions = ["unlock_pins"]
@@ -92,10 +92,6 @@ class StaffAdmin(UserAdmin):
     def has_pin(self, obj):
         return obj.has_pin
 
-    @admin.display(boolean=True, description=_("PIN locked"))
-    def pin_locked(self, obj):
-        return obj.pin_locked
-
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
@@ -105,11 +101,11 @@ class StaffAdmin(UserAdmin):
         if pin:
             services.set_pin(person=obj, pin=pin, by=request.user)
 
-    @admin.action(description=_("Unlock the PIN of the selected staff"))
+    @admin.action(description=_("Clear the wait after wrong PINs for the selected staff"))
     def unlock_pins(self, request, queryset):
         for person in queryset:
             services.unlock_pin(person=person, manager=request.user)
-        self.message_user(request, _("PINs unlocked."), messages.SUCCESS)
+        self.message_user(request, _("Waits cleared."), messages.SUCCESS)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

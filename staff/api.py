@@ -1,5 +1,6 @@
-"""Staff API: PIN sign-in on shared tablets, PIN unlock, clock in/out, shifts, audit log."""
+"""Staff API: PIN sign-in on shared tablets, clearing PIN waits, clock in/out, shifts, audit log."""
 
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -10,7 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from idempotency.decorators import idempotent
-from staff import selectors, services
+from staff import pin_guard, selectors, services
+from staff.backends import PIN_SESSION_BACKEND
 from staff.models import AuditEntry, Role, User, WorkShift
 from staff.permissions import role_required
 
@@ -27,7 +29,22 @@ class PersonSerializer(serializers.Serializer):
 
 
 class SignInTileSerializer(PersonSerializer):
-    pin_locked = serializers.BooleanField()
+    pin_locked = serializers.BooleanField(help_text="Wrong PINs make this tablet wait before trying this PIN.")
+    retry_after = serializers.IntegerField(help_text="Seconds until this tablet may try this PIN (0: now).")
+
+
+def _with_device_cookie(request, response: Response) -> Response:
+    """Give the tablet its id (a long-lived random cookie) so its wrong PINs are its own."""
+    if not pin_guard.device_of(request):
+        response.set_cookie(
+            pin_guard.DEVICE_COOKIE,
+            pin_guard.new_device_id(),
+            max_age=pin_guard.DEVICE_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
 
 
 class SignInTilesView(APIView):
@@ -35,11 +52,12 @@ class SignInTilesView(APIView):
 
     @extend_schema(responses=SignInTileSerializer(many=True))
     def get(self, request):
-        return Response(selectors.sign_in_tiles())
+        tiles = selectors.sign_in_tiles(client=pin_guard.client_for_request(request))
+        return _with_device_cookie(request, Response(tiles))
 
 
 class PinSignInView(APIView):
-    """Sign in on a shared tablet: tap your name, type your PIN."""
+    """Sign in on a shared tablet: tap your name, type your PIN. Wrong PINs make the tablet wait (429)."""
 
     permission_classes = [AllowAny]
 
@@ -47,9 +65,40 @@ class PinSignInView(APIView):
     def post(self, request):
         data = PinSignInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        person = services.sign_in_with_pin(person_id=data.validated_data["user"], pin=data.validated_data["pin"])
-        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-        return Response(selectors.person_summary(person))
+        person = services.sign_in_with_pin(
+            person_id=data.validated_data["user"],
+            pin=data.validated_data["pin"],
+            client=pin_guard.client_for_request(request),
+        )
+        # A PIN session is never a password sign-in: the admin asks for the password.
+        login(request, person, backend=PIN_SESSION_BACKEND)
+        return _with_device_cookie(request, Response(selectors.person_summary(person)))
+
+
+class ClearPinWaitSerializer(serializers.Serializer):
+    manager = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    pin = serializers.CharField(max_length=6, min_length=4, trim_whitespace=False)
+
+
+class ClearPinWaitView(APIView):
+    """On the sign-in screen, a manager clears a person's wait after wrong PINs with her own PIN."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=ClearPinWaitSerializer, responses=SignInTileSerializer)
+    def post(self, request, person_id: int):
+        data = ClearPinWaitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = pin_guard.client_for_request(request)
+        person = get_object_or_404(User, pk=person_id, is_active=True)
+        services.clear_pin_wait_at_tablet(
+            person=person,
+            manager_id=data.validated_data["manager"],
+            manager_pin=data.validated_data["pin"],
+            client=client,
+        )
+        wait = pin_guard.waits_for(person_ids=[person.pk], client=client)[person.pk]
+        return Response({**selectors.person_summary(person), "pin_locked": wait > 0, "retry_after": wait})
 
 
 class SignOutView(APIView):
@@ -70,13 +119,16 @@ class MeView(APIView):
 
 
 class UnlockPinView(APIView):
+    """A signed-in manager clears the waits wrong PINs put on a person, everywhere."""
+
     permission_classes = [role_required(Role.MANAGER)]
 
     @extend_schema(request=None, responses=SignInTileSerializer)
     @idempotent
     def post(self, request, person_id: int):
         person = services.unlock_pin(person=get_object_or_404(User, pk=person_id), manager=request.user)
-        return Response({**selectors.person_summary(person), "pin_locked": person.pin_locked})
+        wait = pin_guard.waits_for(person_ids=[person.pk], client=pin_guard.client_for_request(request))[person.pk]
+        return Response({**selectors.person_summary(person), "pin_locked": wait > 0, "retry_after": wait})
 
 
 class WorkShiftSerializer(serializers.ModelSerializer):

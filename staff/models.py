@@ -21,8 +21,6 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     pin_hash = models.CharField(_("PIN (hashed)"), max_length=128, blank=True, editable=False)
-    failed_pin_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    pin_locked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("staff member")
@@ -35,10 +33,6 @@ class User(AbstractUser):
     @property
     def has_pin(self) -> bool:
         return bool(self.pin_hash)
-
-    @property
-    def pin_locked(self) -> bool:
-        return self.pin_locked_at is not None
 
     def set_pin(self, pin: str) -> None:
         self.pin_hash = make_password(pin)

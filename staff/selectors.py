@@ -5,26 +5,33 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from staff import pin_guard
 from staff.models import AuditEntry, User, WorkShift
 
 
-def sign_in_tiles() -> list[dict[str, Any]]:
-    """Active staff who can sign in with a PIN, for the tablet's name tiles (two queries)."""
+def sign_in_tiles(*, client: pin_guard.PinClient) -> list[dict[str, Any]]:
+    """Active staff who can sign in with a PIN, for the tablet's name tiles (two queries).
+
+    `retry_after` is how long wrong PINs make this client wait before trying the person's
+    PIN (0: now); `pin_locked` says the same as a yes/no.
+    """
     people = (
         User.objects.filter(is_active=True)
         .exclude(pin_hash="")
         .prefetch_related(Prefetch("groups"))
         .order_by("display_name", "username")
     )
+    people = [person for person in people if person.groups.all()]
+    waits = pin_guard.waits_for(person_ids=[person.pk for person in people], client=client)
     return [
         {
             "id": person.pk,
             "name": str(person),
             "roles": sorted(group.name for group in person.groups.all()),
-            "pin_locked": person.pin_locked,
+            "pin_locked": waits[person.pk] > 0,
+            "retry_after": waits[person.pk],
         }
         for person in people
-        if person.groups.all()
     ]
 
 

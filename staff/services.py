@@ -1,8 +1,7 @@
-"""Every state change for staff: PIN sign-in and lockout, approvals, audit, clock."""
+"""Every state change for staff: PIN sign-in and its throttle, approvals, audit, clock."""
 
 import re
 
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from staff.errors import PinLocked
+from staff import pin_guard
 from staff.models import Approval, AuditEntry, Role, User, WorkShift
 
 PIN_PATTERN = re.compile(r"[0-9]{4,6}")
@@ -58,78 +57,89 @@ def validate_pin(pin: str) -> None:
 
 @transaction.atomic
 def set_pin(*, person: User, pin: str, by: User | None = None) -> None:
-    """Give a person a new PIN (stored hashed) and clear any lock."""
+    """Give a person a new PIN (stored hashed); wrong tries at the old one no longer count."""
     validate_pin(pin)
     person = User.objects.select_for_update().get(pk=person.pk)
     person.set_pin(pin)
-    person.failed_pin_attempts = 0
-    person.pin_locked_at = None
-    person.save(update_fields=["pin_hash", "failed_pin_attempts", "pin_locked_at"])
+    person.save(update_fields=["pin_hash"])
     record_audit(actor=by or person, action="pin_changed", subject=person)
+    transaction.on_commit(lambda: pin_guard.clear_person(person.pk))
 
 
-def _check_pin(*, person_id: int, pin: str) -> User:
-    """Check a PIN, counting failures and locking after PIN_MAX_ATTEMPTS.
+def _check_pin(*, person_id: int, pin: str, client: pin_guard.PinClient) -> User:
+    """Check a PIN as typed from `client`, counting wrong ones in the throttle (never a lock).
 
-    The failure count must survive the refusal, so the counter is committed in its
-    own transaction and the error is raised after it.
+    Raises PinThrottled (before looking at the PIN) while the client or the person must wait.
     """
     if not isinstance(pin, str) or not PIN_PATTERN.fullmatch(pin):
         raise ValidationError({"pin": _("A PIN is 4 to 6 digits.")})
-    with transaction.atomic():
-        try:
-            person = User.objects.select_for_update().get(pk=person_id, is_active=True)
-        except (User.DoesNotExist, ValueError, TypeError):
-            raise ValidationError({"user": _("No such staff member.")}) from None
-        if person.pin_locked:
-            raise PinLocked(_("This PIN is locked after too many wrong tries. Ask a manager to unlock it."))
-        if person.pin_matches(pin):
-            if person.failed_pin_attempts:
-                person.failed_pin_attempts = 0
-                person.save(update_fields=["failed_pin_attempts"])
-            return person
-        person.failed_pin_attempts += 1
-        locked_now = person.failed_pin_attempts >= settings.PIN_MAX_ATTEMPTS
-        if locked_now:
-            person.pin_locked_at = timezone.now()
-        person.save(update_fields=["failed_pin_attempts", "pin_locked_at"])
-        if locked_now:
-            record_audit(actor=person, action="pin_locked", subject=person)
-        tries_left = settings.PIN_MAX_ATTEMPTS - person.failed_pin_attempts
-    if locked_now:
-        raise PinLocked(_("Too many wrong tries: this PIN is now locked. Ask a manager to unlock it."))
-    raise ValidationError(
-        {"pin": ngettext("Wrong PIN. %(n)d try left.", "Wrong PIN. %(n)d tries left.", tries_left) % {"n": tries_left}}
-    )
+    try:
+        person = User.objects.get(pk=person_id, is_active=True)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise ValidationError({"user": _("No such staff member.")}) from None
+    guess = pin_guard.reserve_guess(person_id=person.pk, client=client)
+    if person.pin_matches(pin):
+        pin_guard.record_success(guess)
+        return person
+    failure = pin_guard.record_failure(guess)
+    if failure.person_starts_waiting:
+        record_audit(actor=None, action="pin_guessing", subject=person, details={"client": client.key})
+    if failure.wait_seconds:
+        message = ngettext(
+            "Wrong PIN. Wait %(n)d second before the next try.",
+            "Wrong PIN. Wait %(n)d seconds before the next try.",
+            failure.wait_seconds,
+        ) % {"n": failure.wait_seconds}
+    else:
+        message = ngettext("Wrong PIN. %(n)d try left.", "Wrong PIN. %(n)d tries left.", failure.tries_left) % {
+            "n": failure.tries_left
+        }
+    raise ValidationError({"pin": message})
 
 
-def sign_in_with_pin(*, person_id: int, pin: str) -> User:
-    """Return the person whose PIN this is, or refuse (counting the failure)."""
-    person = _check_pin(person_id=person_id, pin=pin)
+def sign_in_with_pin(*, person_id: int, pin: str, client: pin_guard.PinClient) -> User:
+    """Return the person whose PIN this is, or refuse (counting the wrong try for `client`)."""
+    person = _check_pin(person_id=person_id, pin=pin, client=client)
     if not person.groups.exists():
         raise PermissionDenied(_("This person has no role yet. Ask a manager."))
     record_audit(actor=person, action="signed_in", subject=person)
     return person
 
 
-@transaction.atomic
 def unlock_pin(*, person: User, manager: User) -> User:
-    """Clear a locked PIN. Only a manager may."""
+    """Clear the waits that wrong PINs put on a person. Only a manager may."""
     if not manager.has_role(Role.MANAGER):
         raise PermissionDenied(_("Only a manager can unlock a PIN."))
-    person = User.objects.select_for_update().get(pk=person.pk)
-    person.failed_pin_attempts = 0
-    person.pin_locked_at = None
-    person.save(update_fields=["failed_pin_attempts", "pin_locked_at"])
+    pin_guard.clear_person(person.pk)
     record_audit(actor=manager, action="pin_unlocked", subject=person)
     return person
 
 
+def clear_pin_wait_at_tablet(*, person: User, manager_id: int, manager_pin: str, client: pin_guard.PinClient) -> User:
+    """A manager standing at the tablet clears a person's wait there with her own PIN.
+
+    Her PIN is checked on counters of its own, so the tablet's wait does not stop her
+    (and guessing through here is throttled like anywhere else).
+    """
+    vouching = pin_guard.PinClient(key=f"clearing|{client.key}", device=client.device)
+    manager = _check_pin(person_id=manager_id, pin=manager_pin, client=vouching)
+    if not manager.has_role(Role.MANAGER):
+        raise ValidationError({"manager": _("Only a manager can clear the wait.")})
+    pin_guard.clear_person(person.pk)
+    pin_guard.clear_client(client, person.pk)
+    record_audit(actor=manager, action="pin_unlocked", subject=person, details={"where": "sign-in screen"})
+    return manager
+
+
 def approve_action(*, action: str, approver_id: int, pin: str, requested_by: User, reason: str) -> Approval:
-    """Record a manager's consent to `action`, confirmed with the manager's own PIN."""
+    """Record a manager's consent to `action`, confirmed with the manager's own PIN.
+
+    Wrong PINs count against the person asking (and the approver) in the same throttle as
+    sign-ins: a waiter guessing here slows herself down, never the manager on her tablet.
+    """
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Give a reason.")})
-    approver = _check_pin(person_id=approver_id, pin=pin)
+    approver = _check_pin(person_id=approver_id, pin=pin, client=pin_guard.client_for_requester(requested_by.pk))
     if not approver.has_role(Role.MANAGER):
         raise ValidationError({"approver": _("Only a manager can approve this.")})
     with transaction.atomic():

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from channels.layers import channel_layers
+from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -59,6 +60,12 @@ def _english_unless_asked():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Wrong PINs are counted in the cache; one test's guesses must not make the next wait.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

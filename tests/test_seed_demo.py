@@ -15,6 +15,7 @@ from orders import services
 from orders.models import Item, Menu, Modifier
 from pms_integration.models import GuestStay, Interface, PmsLink, PostingOutlet, Room
 from staff.models import Role, User
+from staff.pin_guard import PinClient
 from staff.services import sign_in_with_pin
 from tables.models import Area, Outlet, Table
 
@@ -106,7 +107,7 @@ def test_every_role_has_staff_and_the_pins_sign_in(seeded):
         assert person.has_role(role)
         assert person.pin_matches(pin)
     anna = User.objects.get(username="anna")
-    assert sign_in_with_pin(person_id=anna.pk, pin="1111") == anna
+    assert sign_in_with_pin(person_id=anna.pk, pin="1111", client=PinClient(key="test")) == anna
     mila = User.objects.get(username="mila")
     assert mila.is_staff and not mila.is_superuser and mila.check_password("demo-manager")
     assert not User.objects.filter(is_superuser=True).exists()

@@ -190,7 +190,7 @@ def wrong_pin(client: Client, person, language: str):
 def test_wrong_pin_answer_is_dutch_for_a_dutch_tablet(world):
     response = wrong_pin(Client(), world.waiter, "nl")
     assert response.status_code == 400
-    tries_left = settings.PIN_MAX_ATTEMPTS - 1
+    tries_left = settings.PIN_TRIES_BEFORE_WAIT - 1
     assert tries_left > 1, "the Dutch text below is the plural form"
     assert response.json() == {"pin": [f"Onjuiste pincode. Nog {tries_left} pogingen over."]}
     assert response["Content-Language"] == "nl"
@@ -199,7 +199,7 @@ def test_wrong_pin_answer_is_dutch_for_a_dutch_tablet(world):
 def test_wrong_pin_answer_is_english_for_an_english_tablet(world):
     response = wrong_pin(Client(), world.waiter, "en")
     assert response.status_code == 400
-    tries_left = settings.PIN_MAX_ATTEMPTS - 1
+    tries_left = settings.PIN_TRIES_BEFORE_WAIT - 1
     assert tries_left > 1
     assert response.json() == {"pin": [f"Wrong PIN. {tries_left} tries left."]}
     assert response["Content-Language"] == "en"

@@ -10,15 +10,15 @@ import uuid
 from collections import Counter
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from idempotency.models import IdempotentResponse
 from orders import services, signals
 from orders.models import Item, Order, OrderLine
+from staff import pin_guard
 from staff import services as staff_services
-from staff.errors import PinLocked
+from staff.errors import PinThrottled
 from staff.models import User
 from tests import races
 
@@ -338,21 +338,22 @@ def test_one_idempotency_key_sent_from_several_tablets_at_once_adds_one_line(wor
 # --- Wrong PINs typed on several tablets at once --------------------------------------
 
 
-def test_wrong_pins_typed_at_once_are_all_counted_and_lock_exactly_once(world):
-    tablets = settings.PIN_MAX_ATTEMPTS + 3
+def test_wrong_pins_typed_at_once_never_get_past_the_minutes_limit(world, settings):
+    settings.PIN_TRIES_BEFORE_WAIT = 100  # only the minute's limit holds them back
+    tablets = settings.PIN_GUESSES_PER_MINUTE + 5
+    client = pin_guard.PinClient(key="addr:10.8.0.1|dev:")
 
     def wrong(index: int):
-        return staff_services.sign_in_with_pin(person_id=world.waiter.pk, pin="0000")
+        return staff_services.sign_in_with_pin(person_id=world.waiter.pk, pin="0000", client=client)
 
     results, errors = run_together(tablets, wrong)
 
     assert results == [None] * tablets
     kinds = Counter(
-        "wrong" if isinstance(e, ValidationError) else "locked" if isinstance(e, PinLocked) else repr(e) for e in errors
+        "wrong" if isinstance(e, ValidationError) else "wait" if isinstance(e, PinThrottled) else repr(e)
+        for e in errors
     )
     assert kinds == Counter(
-        {"wrong": settings.PIN_MAX_ATTEMPTS - 1, "locked": tablets - (settings.PIN_MAX_ATTEMPTS - 1)}
+        {"wrong": settings.PIN_GUESSES_PER_MINUTE, "wait": tablets - settings.PIN_GUESSES_PER_MINUTE}
     )
-    person = User.objects.get(pk=world.waiter.pk)
-    assert person.pin_locked
-    assert person.failed_pin_attempts == settings.PIN_MAX_ATTEMPTS
+    assert User.objects.get(pk=world.waiter.pk).is_active  # slowed down, never locked
