@@ -168,13 +168,15 @@ LOGIN_URL = "waiter:sign-in"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "staff.backends.PinSessionBackend"]
 
 # Wrong PINs are counted in the cache, per client (address and tablet) and per person;
-# they never lock a PIN. A client may type this many wrong PINs before it must wait
-# PIN_FIRST_WAIT_SECONDS, doubling with each further wrong PIN up to PIN_LONGEST_WAIT_SECONDS;
-# per person the same after PIN_PERSON_TRIES_BEFORE_WAIT wrong PINs from any client (but
-# never on a tablet where the person signed in before and has not failed). At most
-# PIN_GUESSES_PER_MINUTE guesses a minute per client and per person. Failures are
-# forgotten after PIN_FAILURE_MEMORY_MINUTES without one.
+# they never lock a PIN. A client may type PIN_TRIES_BEFORE_WAIT wrong PINs for one person
+# (PIN_CLIENT_TRIES_BEFORE_WAIT for anyone) before it must wait PIN_FIRST_WAIT_SECONDS,
+# doubling with each further wrong PIN up to PIN_LONGEST_WAIT_SECONDS; per person the same
+# after PIN_PERSON_TRIES_BEFORE_WAIT wrong PINs from any client (but never on a tablet where
+# the person signed in before and has not failed). At most PIN_GUESSES_PER_MINUTE guesses a
+# minute per client and per person. Failures are forgotten after PIN_FAILURE_MEMORY_MINUTES
+# without one.
 PIN_TRIES_BEFORE_WAIT = int(os.environ.get("PIN_TRIES_BEFORE_WAIT", "3"))
+PIN_CLIENT_TRIES_BEFORE_WAIT = int(os.environ.get("PIN_CLIENT_TRIES_BEFORE_WAIT", "10"))
 PIN_PERSON_TRIES_BEFORE_WAIT = int(os.environ.get("PIN_PERSON_TRIES_BEFORE_WAIT", "10"))
 PIN_FIRST_WAIT_SECONDS = int(os.environ.get("PIN_FIRST_WAIT_SECONDS", "1"))
 PIN_LONGEST_WAIT_SECONDS = int(os.environ.get("PIN_LONGEST_WAIT_SECONDS", "900"))

@@ -4,8 +4,10 @@ Wrong PINs never lock a PIN: a lock that anyone can trigger is a way to lock any
 out. Instead guesses are slowed, the way Django's own password throttles do it:
 
 - per client (an address and the tablet's id cookie; for approvals, the signed-in
-  person asking): after PIN_TRIES_BEFORE_WAIT wrong PINs the client waits, the wait
-  doubling with each further wrong PIN;
+  person asking): after PIN_TRIES_BEFORE_WAIT wrong PINs for one person the client
+  waits before trying that person's PIN again, and after PIN_CLIENT_TRIES_BEFORE_WAIT
+  wrong PINs for anyone before trying any PIN; each wait doubles with each further
+  wrong PIN (so one waiter's typos do not hold up her colleagues on a shared tablet);
 - per person, across clients: the same after PIN_PERSON_TRIES_BEFORE_WAIT wrong PINs,
   except on a tablet where the person has signed in before and has not failed since
   (so a stranger guessing never keeps the person off her own tablet);
@@ -126,6 +128,7 @@ def _keys_for(person_id: int, client: PinClient) -> list[str]:
         _client_key(client, "fails"),
         _client_key(client, "last"),
         _client_key(client, f"p{person_id}"),
+        _client_key(client, f"p{person_id}:last"),
         _person_key(person_id, "fails"),
         _person_key(person_id, "last"),
     ]
@@ -135,11 +138,19 @@ def _keys_for(person_id: int, client: PinClient) -> list[str]:
 
 
 def _wait_from(values: dict, person_id: int, client: PinClient, now: float) -> int:
-    wait = _remaining(
-        values.get(_client_key(client, "fails")),
-        values.get(_client_key(client, "last")),
-        settings.PIN_TRIES_BEFORE_WAIT,
-        now,
+    wait = max(
+        _remaining(
+            values.get(_client_key(client, f"p{person_id}")),
+            values.get(_client_key(client, f"p{person_id}:last")),
+            settings.PIN_TRIES_BEFORE_WAIT,
+            now,
+        ),
+        _remaining(
+            values.get(_client_key(client, "fails")),
+            values.get(_client_key(client, "last")),
+            settings.PIN_CLIENT_TRIES_BEFORE_WAIT,
+            now,
+        ),
     )
     if not _exempt(values, person_id, client):
         person_wait = _remaining(
@@ -205,14 +216,18 @@ def record_failure(guess: Guess) -> Failure:
     """Count a wrong PIN for the client and the person; its minute slots stay taken."""
     now = time.time()
     client, person_id = guess.client, guess.person_id
-    failures = _count(_client_key(client, "fails"))
+    client_failures = _count(_client_key(client, "fails"))
     cache.set(_client_key(client, "last"), now, _memory())
-    _count(_client_key(client, f"p{person_id}"))
+    failures = _count(_client_key(client, f"p{person_id}"))
+    cache.set(_client_key(client, f"p{person_id}:last"), now, _memory())
     person_failures = _count(_person_key(person_id, "fails"))
     cache.set(_person_key(person_id, "last"), now, _memory())
     return Failure(
         tries_left=max(0, settings.PIN_TRIES_BEFORE_WAIT - failures),
-        wait_seconds=_wait_after(failures, settings.PIN_TRIES_BEFORE_WAIT),
+        wait_seconds=max(
+            _wait_after(failures, settings.PIN_TRIES_BEFORE_WAIT),
+            _wait_after(client_failures, settings.PIN_CLIENT_TRIES_BEFORE_WAIT),
+        ),
         person_starts_waiting=person_failures == settings.PIN_PERSON_TRIES_BEFORE_WAIT,
     )
 
@@ -224,7 +239,7 @@ def record_success(guess: Guess) -> None:
     own_key = _client_key(client, f"p{person_id}")
     own = cache.get(own_key) or 0
     if own:
-        cache.delete(own_key)
+        cache.delete_many([own_key, _client_key(client, f"p{person_id}:last")])
         try:
             if cache.incr(_client_key(client, "fails"), -own) <= 0:
                 cache.delete(_client_key(client, "fails"))
@@ -243,6 +258,6 @@ def clear_person(person_id: int) -> None:
 
 def clear_client(client: PinClient, person_id: int) -> None:
     """Forget this client's wrong tries (a manager standing at the tablet vouched for it)."""
-    keys = [_client_key(client, "fails"), _client_key(client, "last"), _client_key(client, f"p{person_id}")]
+    keys = [_client_key(client, part) for part in ("fails", "last", f"p{person_id}", f"p{person_id}:last")]
     keys += [f"{_client_key(client, 'minute')}:slot{i}" for i in range(settings.PIN_GUESSES_PER_MINUTE)]
     cache.delete_many(keys)
