@@ -31,7 +31,7 @@ def test_a_wrong_pin_says_how_many_tries_are_left(pages):
     page.locator(".name-tile", has_text="Anna").tap()
     enter_pin(page, "1234")
     page.locator(".pin-ok").tap()
-    expect(page.locator(".pin-error")).to_contain_text("4 tries left")
+    expect(page.locator(".pin-error")).to_contain_text("2 tries left")
     expect(page.locator(".pin-dot--filled")).to_have_count(0)
     pages.screenshot(page, "1-wrong-pin")
 
