@@ -18,9 +18,8 @@ from billing.models import Check, Payment
 from pms_integration import selectors
 from pms_integration import services as pms_services
 from pms_integration.fias.link import FiasLink
-from pms_integration.models import GuestInquiry, Interface, LinkState, Posting, SequenceCounter
+from pms_integration.models import GuestInquiry, LinkState, Posting, SequenceCounter
 from tests.billing.test_checks import first_check, table_for_four
-from tests.pms.fias_simulator import FiasPms
 
 TOTAL = 750 + 950 + 750 + 1900 + 3500  # table_for_four: soup, salad, soup, 2 salads, wine
 WAIT = 8.0
@@ -59,31 +58,6 @@ class Link:
         self.stop.set()
         self.thread.join(timeout=10)
         assert not self.thread.is_alive()
-
-
-@pytest.fixture
-def pms():
-    simulator = FiasPms()
-    simulator.add_guest(room="214", reservation="5001", name="Okafor, Daniel Mr.")
-    simulator.add_guest(room="214", reservation="5002", name="Okafor, Grace Mrs.", credit_limit=15000)
-    simulator.add_guest(room="108", reservation="5003", name="Tanaka, Yuki", no_post=True)
-    simulator.start()
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def fias(transactional_db, world, hotel, pms):
-    """The test hotel on FIAS, its link process up."""
-    link = hotel.link
-    link.interface = Interface.FIAS
-    link.host, link.port = pms.host, pms.port
-    link.inquiry_timeout, link.posting_timeout = 2, 2
-    link.save()
-    link.process = Link(link).start()
-    eventually(lambda: LinkState.objects.filter(link=link, state=LinkState.State.UP).exists(), message="link up")
-    yield link
-    link.process.close()
 
 
 def charge(check, world, room, guest_id, **kwargs):
