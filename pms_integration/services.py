@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -429,26 +430,46 @@ def allocate_sequence(*, hotel: Hotel) -> int:
 
 # The process that owns a link (FIAS) -------------------------------------------
 
-# A link process that has not written its heartbeat for this long is taken as gone.
-OWNER_STALE = datetime.timedelta(seconds=30)
+
+def owner_lease() -> datetime.timedelta:
+    """A link process that has not written its heartbeat for this long is taken as gone."""
+    return datetime.timedelta(seconds=settings.PMS_LINK_LEASE)
 
 
 def claim_link(*, link: PmsLink, owner: str) -> bool:
     """Make `owner` (host:pid) the one process that talks to this PMS. False if another one is alive.
 
     FIAS allows one client per interface: a second connection drops the first (and its
-    postings' answers), so two of our processes must never both connect.
+    postings' answers), so two of our processes must never both connect. A process that
+    takes the link over settles what the dead one left (`expire_orphaned_postings`).
     """
     now = timezone.now()
     with transaction.atomic():
         state, _created = LinkState.objects.select_for_update().get_or_create(link=link)
-        alive = state.heartbeat_at is not None and now - state.heartbeat_at < OWNER_STALE
+        alive = state.heartbeat_at is not None and now - state.heartbeat_at < owner_lease()
         if state.owner and state.owner != owner and alive:
             return False
+        if state.owner != owner:
+            # Nothing is up until this process has started the link itself.
+            state.state, state.since = LinkState.State.DOWN, now
+            if state.owner:
+                state.last_error = _("The link process %(owner)s stopped answering.") % {"owner": state.owner}
         state.owner = owner
         state.heartbeat_at = now
-        state.save(update_fields=["owner", "heartbeat_at"])
+        state.save(update_fields=["owner", "heartbeat_at", "state", "since", "last_error"])
     return True
+
+
+def expire_orphaned_postings(*, hotel: Hotel) -> int:
+    """Postings left *sent* by a link process that is gone become *unknown* (the front desk's list).
+
+    Called by a link process right after it claimed the link, before it sends anything: every
+    posting still sent then was sent by another process (or an earlier thread) whose socket is
+    gone with the answer. Only the front desk can tell whether it is on the folio.
+    """
+    orphans = Posting.objects.filter(hotel=hotel, state=Posting.State.SENT).values_list("pk", flat=True)
+    note = _("The link process stopped before the hotel system answered: check the folio.")
+    return sum(1 for posting_id in orphans if mark_unknown(posting_id=posting_id, note=note).state == "unknown")
 
 
 def report_link(

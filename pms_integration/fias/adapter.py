@@ -26,7 +26,7 @@ class FiasAdapter:
         state = LinkState.objects.filter(link=link).first()
         if state is None or state.state != LinkState.State.UP or state.heartbeat_at is None:
             return False
-        return timezone.now() - state.heartbeat_at < services.OWNER_STALE
+        return timezone.now() - state.heartbeat_at < services.owner_lease()
 
     def find_guests(self, link: PmsLink, *, room: str = "", name: str = "") -> list[InHouseGuest]:
         if not self.is_reachable(link):

@@ -23,6 +23,7 @@ import threading
 import time
 from collections import deque
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Min
 from django.utils import timezone
@@ -55,7 +56,6 @@ class FiasLink:
     # Spec p.35: listen at least 3 s for the PMS's LS before sending one ourselves.
     LISTEN_FOR_LINK_START = 3.0
     KEEP_ALIVE = 60.0  # an LA when nothing else was sent for this long
-    HEARTBEAT = 2.0  # how often LinkState is written: the web processes judge "up" by it
     POLL = 0.2  # how long to wait for bytes before looking at the outbox again
     RECONNECT_DELAYS = (1, 2, 5, 10, 30)
     CONNECT_TIMEOUT = 5.0
@@ -75,6 +75,8 @@ class FiasLink:
         self.pms_la = False
         self.last_sent = 0.0
         self.last_heartbeat = 0.0
+        # How often LinkState is written: the web processes judge "up" by its age (the lease).
+        self.heartbeat_every = settings.PMS_LINK_HEARTBEAT
         self.state = LinkState.State.DOWN
         # P# of postings that timed out: a late PA still settles them (they are unknown, not failed).
         self.unanswered: dict[str, int] = {}
@@ -93,11 +95,18 @@ class FiasLink:
 
     def run_until_stopped(self) -> None:
         failures = 0
+        claimed = False
         while not self.stop.is_set():
             if not services.claim_link(link=self.link, owner=self.owner):
                 logger.warning("%s: another process owns the link to %s", self.owner, self.hotel)
-                self.stop.wait(services.OWNER_STALE.total_seconds() / 2)
+                # Standing by: take over soon after the owner's lease runs out.
+                self.stop.wait(services.owner_lease().total_seconds() / 4)
                 continue
+            if not claimed:
+                claimed = True
+                orphans = services.expire_orphaned_postings(hotel=self.hotel)
+                if orphans:
+                    logger.warning("%s: %s postings left unanswered by a dead process", self.owner, orphans)
             try:
                 self.connect()
                 self.start_session()
@@ -420,7 +429,7 @@ class FiasLink:
 
     def heartbeat(self, *, force: bool, state: str | None = None, error: str | None = None, answered: bool = False):
         now = time.monotonic()
-        if not force and now - self.last_heartbeat < self.HEARTBEAT:
+        if not force and now - self.last_heartbeat < self.heartbeat_every:
             return
         self.last_heartbeat = now
         if not services.report_link(link=self.link, owner=self.owner, state=state, error=error, answered=answered):
