@@ -150,7 +150,17 @@ def vet_guest(
         raise RoomChargeRefused(
             _("%(room)s: that guest is not in house (checked out, or another room).") % {"room": room}, code="NG"
         )
-    if not guest.allow_postings and not override:
+    if not guest.allow_postings and not (override and adapter.overrides_no_post):
+        if not adapter.overrides_no_post:
+            # FIAS has no field for it (CO=Y is the credit limit's): the PMS would answer NP anyway.
+            raise RoomChargeRefused(
+                _(
+                    "%(name)s may not charge to the room (no-post). The hotel system takes no override "
+                    "for this: the front desk can lift the block in the PMS."
+                )
+                % {"name": guest.name},
+                code="NP",
+            )
         raise RoomChargeRefused(
             _("%(name)s may not charge to the room (no-post).") % {"name": guest.name}, code="NP", overridable=True
         )

@@ -116,11 +116,19 @@ def test_a_split_check_posts_to_both_sharers_with_the_same_check_number_date_and
         assert parts == int(fields["TA"]) and fields["amounts"]["S1"] > 0
 
 
-def test_no_post_is_refused_at_the_table_and_a_credit_override_is_sent_as_CO_Y(world, fias, pms):
+def test_no_post_is_refused_at_the_table_with_no_override_offered_and_a_credit_override_is_sent_as_CO_Y(
+    world, fias, pms
+):
     check = first_check(table_for_four(world), world)
     with pytest.raises(ValidationError) as refused:
         charge(check, world, "108", "5003")
-    assert refused.value.message_dict["override"] == ["NP"]
+    # FIAS has no field to override a no-post guest: no manager's PIN is asked, and the waiter is told why.
+    assert "override" not in refused.value.message_dict
+    assert "front desk can lift the block" in refused.value.message_dict["guest"][0]
+    with pytest.raises(ValidationError):
+        charge(check, world, "108", "5003", approver_id=world.manager.pk, approver_pin="9999")
+    assert not [r for r in pms.received if r.rid == "PR" and r.has("TA")]
+    assert not Posting.objects.exists()
     # Grace may run up 150.00: 200.00 in tips needs the manager, and goes with CO=Y.
     with pytest.raises(ValidationError) as over:
         charge(check, world, "214", "5002", tip=20000)
