@@ -268,3 +268,57 @@ def test_an_unanswered_charge_lets_the_waiter_go_and_the_front_desk_confirms_it_
     bill = anna.request.get(f"{pages.base_url}/api/billing/orders/{order['id']}/bill/").json()
     assert bill["order"]["status"] == "closed"
     assert len(pms.accepted) == 1  # confirmed, never sent twice
+
+
+@pytest.fixture
+def fias_up(demo_data):
+    """The demo hotel on FIAS (the simulator from tests/pms) with its link up, patient with a slow PMS."""
+    pms = FiasPms()
+    pms.add_guest(room="214", reservation="5001", name="Okafor, Daniel Mr.")
+    pms.add_guest(room="214", reservation="5002", name="Okafor, Grace Mrs.")
+    pms.start()
+
+    def on_fias():
+        link = PmsLink.objects.select_related("hotel").get(hotel__code=HOTEL_CODE)
+        link.interface, link.host, link.port = Interface.FIAS, pms.host, pms.port
+        link.inquiry_timeout, link.posting_timeout = 15, 3
+        link.save()
+        return link
+
+    link = in_own_thread(on_fias)
+    process = Link(link).start()
+    in_own_thread(lambda: eventually(lambda: LinkState.objects.filter(link=link, state="up").exists()))
+    yield pms
+    process.close()
+    pms.stop()
+
+
+WAITING_FOR_THE_HOTEL = {"en": "Waiting for the hotel…", "nl": "Wacht op het hotel…"}
+
+
+@pytest.mark.parametrize(("device", "language"), [(TABLET, "en"), (PHONE, "nl")], ids=["tablet-en", "phone-nl"])
+def test_a_guest_lookup_behind_a_slow_hotel_says_so_at_once(pages, fias_up, device, language):
+    pms = fias_up
+    anna = pages.open(device)
+    if language == "nl":
+        anna.locator('.language-switch button[value="nl"]').tap()
+        expect(anna.locator("html")).to_have_attribute("lang", "nl")
+    sign_in(anna, "Anna", "1111")
+    order = send_order(anna, pages.base_url, "6", [{"item": "Carpaccio"}])
+    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
+    pad = open_tender_pad(anna, anna.locator(".bill-check").first)
+    pad.locator('.tender-tab[data-tender-kind="room_charge"]').tap()
+    # The PMS answers one request at a time: here every answer comes seconds late, as behind a posting.
+    pms.delay_answers(4.0)
+    lists_before = sum(1 for record in pms.sent if record.rid == "PL")
+    pad.locator('input[name="room"]').fill("214")
+    pad.locator('[data-action="find-guests"]').tap()
+    waiting = pad.locator(".guest-list__waiting")
+    expect(waiting).to_have_text(WAITING_FOR_THE_HOTEL[language])
+    assert sum(1 for record in pms.sent if record.rid == "PL") == lists_before  # said before the hotel answered
+    expect(pad.locator('[data-action="charge-room"]')).to_be_disabled()
+    pages.screenshot(anna, f"1-waiting-{language}")
+    pms.delay_answers(0)
+    expect(pad.locator(".guest-card")).to_have_count(2, timeout=20_000)
+    expect(waiting).to_have_count(0)
+    pages.screenshot(anna, f"2-guests-{language}")
