@@ -201,6 +201,7 @@ def test_the_link_drops_after_the_posting_before_the_answer_it_is_unknown_and_ne
         posting=Posting.objects.get(pk=payment.posting_id), by=hotel.front_desk, note="on folio"
     )
     assert Payment.objects.get(pk=payment.pk).state == Payment.State.CAPTURED
+    assert Payment.objects.get(pk=payment.pk).failure_message == ""  # no longer "No answer"
     assert Check.objects.get(pk=check.pk).status == Check.Status.CLOSED
     assert len(pms.accepted) == 1
 
