@@ -95,10 +95,12 @@ class FiasLink:
 
     def run_until_stopped(self) -> None:
         failures = 0
-        claimed = False
+        claimed = standing_by = False
         while not self.stop.is_set():
             if not services.claim_link(link=self.link, owner=self.owner):
-                logger.warning("%s: another process owns the link to %s", self.owner, self.hotel)
+                if not standing_by:
+                    logger.warning("%s: another process owns the link to %s; standing by", self.owner, self.hotel)
+                standing_by = True
                 # Standing by: take over soon after the owner's lease runs out.
                 self.stop.wait(services.owner_lease().total_seconds() / 4)
                 continue

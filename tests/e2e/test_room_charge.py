@@ -276,6 +276,7 @@ def fias_up(demo_data):
     pms = FiasPms()
     pms.add_guest(room="214", reservation="5001", name="Okafor, Daniel Mr.")
     pms.add_guest(room="214", reservation="5002", name="Okafor, Grace Mrs.")
+    pms.add_guest(room="108", reservation="5003", name="Tanaka, Yuki", no_post=True)
     pms.start()
 
     def on_fias():
@@ -322,3 +323,25 @@ def test_a_guest_lookup_behind_a_slow_hotel_says_so_at_once(pages, fias_up, devi
     expect(pad.locator(".guest-card")).to_have_count(2, timeout=20_000)
     expect(waiting).to_have_count(0)
     pages.screenshot(anna, f"2-guests-{language}")
+
+
+def test_on_fias_a_no_post_guest_is_refused_at_the_table_without_asking_a_manager(pages, fias_up):
+    pms = fias_up
+    anna = pages.open(TABLET)
+    sign_in(anna, "Anna", "1111")
+    order = send_order(anna, pages.base_url, "10", [{"item": "Carpaccio"}])
+    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
+    pad = open_tender_pad(anna, anna.locator(".bill-check").first)
+    pad.locator('.tender-tab[data-tender-kind="room_charge"]').tap()
+    pad.locator('input[name="room"]').fill("108")
+    pad.locator('[data-action="find-guests"]').tap()
+    card = pad.locator(".guest-card", has_text="Tanaka")
+    expect(card.locator(".guest-card__flag--stop")).to_have_text("No-post")
+    card.tap()
+    pad.locator('[data-action="charge-room"]').tap()
+    # FIAS cannot carry a no-post override: the waiter is told so, and no manager's PIN is asked.
+    expect(pad.locator(".tender-pad__error")).to_contain_text("the front desk can lift the block in the PMS")
+    expect(pad.locator(".room-approval")).to_be_hidden()
+    pages.screenshot(anna, "1-no-post-on-fias")
+    assert not [record for record in pms.received if record.rid == "PR" and record.has("TA")]
+    assert postings_of(order["id"]) == []
