@@ -45,6 +45,7 @@ from pms_integration.models import (
     SequenceCounter,
 )
 from pms_integration.signals import (
+    charge_accepted_offline,
     charge_posted,
     charge_rejected,
     charge_unanswered,
@@ -571,16 +572,37 @@ def refuse_unsent(*, posting_id: int, answer: Answer) -> Posting:
 
 
 def refuse_waiting_at_the_table(*, hotel: Hotel, older_than: datetime.timedelta) -> int:
-    """Charges a guest waits for at the table (not accepted offline) that the link could not send in time."""
+    """Charges a guest waits for at the table (not accepted offline) that the link could not send in time.
+
+    The outlet's rule for an unreachable PMS decides, as at the table: refused, or taken on
+    the house's word and left in the queue until the PMS is back (`accept_offline`).
+    """
     cutoff = timezone.now() - older_than
     waiting = Posting.objects.filter(
         hotel=hotel, state=Posting.State.QUEUED, accepted_offline=False, created_at__lt=cutoff
-    )
+    ).select_related("posting_outlet")
     count = 0
     for posting in waiting:
-        _not_sent(posting, _("The hotel system cannot be reached."))
+        if posting.posting_outlet.when_unreachable == PostingOutlet.WhenUnreachable.QUEUE:
+            accept_offline(posting_id=posting.pk)
+        else:
+            _not_sent(posting, _("The hotel system cannot be reached."))
         count += 1
     return count
+
+
+def accept_offline(*, posting_id: int) -> Posting:
+    """A queued charge the PMS could not take in time, at an outlet that accepts charges offline:
+    it stays queued (posted when the PMS is back) and the house's word settles the check now."""
+    with transaction.atomic():
+        posting = Posting.objects.select_for_update().get(pk=posting_id)
+        if posting.state != Posting.State.QUEUED or posting.accepted_offline:
+            return posting
+        posting.accepted_offline = True
+        posting.answer_text = str(_("The hotel system cannot be reached: posted when it is back."))[:200]
+        posting.save(update_fields=["accepted_offline", "answer_text"])
+        charge_accepted_offline.send(sender=Posting, posting=posting)
+    return posting
 
 
 def ask_for_guests(*, link: PmsLink, room: str = "", name: str = "", workstation: str = "") -> GuestInquiry:

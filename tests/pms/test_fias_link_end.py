@@ -6,7 +6,7 @@ The `pms` simulator and the `fias` link (our link process in a thread) come from
 import time
 
 from billing import services
-from billing.models import Payment
+from billing.models import Check, Payment
 from pms_integration.models import LinkState, Posting
 from tests.billing.test_checks import first_check, table_for_four
 from tests.pms.test_fias_link import eventually, posting_state, settled
@@ -55,3 +55,25 @@ def test_on_its_own_shutdown_the_link_sends_LE_and_the_pms_answers(world, fias, 
     assert [r.rid for r in pms.sent][-1] == "LE"  # the PMS's answer (spec p.102) came before the port dropped
     state = LinkState.objects.get(link=fias)
     assert (state.owner, state.state) == ("", LinkState.State.DOWN)
+
+
+def test_an_outlet_that_takes_charges_offline_closes_the_check_when_the_pms_ends_the_link_before_posting(
+    world, fias, pms, hotel
+):
+    hotel.setup.when_unreachable = "queue"
+    hotel.setup.save()
+    check = first_check(table_for_four(world), world)
+    pms.link_end_after_guest_list(nth=2)
+    payment = services.charge_to_room(check=check, room="214", guest_id="5001", by=world.waiter)
+    assert payment.state == Payment.State.PENDING  # the PMS was up when the waiter charged
+    # The guest does not wait at the table for the PMS: the outlet's rule takes the house's word.
+    eventually(lambda: Payment.objects.get(pk=payment.pk).state == Payment.State.CAPTURED, message="captured")
+    assert Check.objects.get(pk=check.pk).status == Check.Status.CLOSED
+    posting = Posting.objects.get(pk=payment.posting_id)
+    assert (posting.state, posting.accepted_offline) == (Posting.State.QUEUED, True)
+    assert not [r for r in pms.received if r.rid == "PR" and r.has("TA")]
+
+    pms.send_link_start()
+    eventually(lambda: posting_state(payment.posting_id) == "posted", message="posted when back")
+    [posted] = pms.accepted
+    assert (posted["G#"], int(posted["TA"])) == ("5001", posting.amount)
