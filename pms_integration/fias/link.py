@@ -216,12 +216,10 @@ class FiasLink:
         self.ending = True
         now = timezone.localtime()
         deadline = time.monotonic() + 2.0
-        try:
+        with contextlib.suppress(LinkLost, OSError):  # the PMS closed the port: the link has ended
             self.send("LE", [("DA", now.strftime("%y%m%d")), ("TI", now.strftime("%H%M%S"))])
             while not self.ended and time.monotonic() < deadline:
                 self.read(deadline - time.monotonic())
-        except (LinkLost, OSError):
-            pass  # the PMS closed the port: the link has ended
 
     # ---- link start (spec p.28-29, p.35) ------------------------------------------------
 
@@ -307,7 +305,7 @@ class FiasLink:
             self.read(min(self.POLL, remaining))
 
     def ask_room(self, *, room: str = "", name: str = "", setup: PostingOutlet | None = None) -> Record | None:
-        """A PR inquiry; a posting's own outlet asks for its posting (same SO and WS, spec p.79-80)."""
+        """A PR inquiry; for a posting, with its own outlet's SO (spec p.79-80). WS is the link's, always."""
         setup = setup or self.hotel.posting_outlets.filter(is_active=True).select_related("outlet").first()
         if setup is None:
             return None
