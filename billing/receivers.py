@@ -4,6 +4,7 @@ from django.dispatch import receiver
 
 from billing import services
 from pms_integration.signals import (
+    charge_accepted_offline,
     charge_posted,
     charge_rejected,
     charge_unanswered,
@@ -25,6 +26,12 @@ def room_charge_rejected(sender, *, posting, by=None, **kwargs):
 @receiver(charge_unanswered, dispatch_uid="billing.room_charge_unanswered")
 def room_charge_unanswered(sender, *, posting, **kwargs):
     services.note_room_charge_unanswered(posting=posting)
+
+
+@receiver(charge_accepted_offline, dispatch_uid="billing.room_charge_accepted_offline")
+def room_charge_accepted_offline(sender, *, posting, **kwargs):
+    # The house's word stands in for the PMS's, as for a charge taken offline at the table.
+    services.record_room_charge_posted(posting=posting)
 
 
 @receiver(posting_redirected, dispatch_uid="billing.room_charge_redirected")

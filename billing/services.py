@@ -1129,7 +1129,8 @@ def record_room_charge_posted(*, posting, by: User | None = None) -> Payment | N
     order = _lock_order(payment.guest_check.order_id)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     payment.provider_status = posting.state
-    payment.save(update_fields=["provider_status"])
+    payment.failure_message = ""  # an earlier "no answer" is settled: it is on the folio
+    payment.save(update_fields=["provider_status", "failure_message"])
     if payment.state == Payment.State.PENDING:
         _capture(payment, by=by or payment.by, order=order)
     _announce_payment_on_commit(payment)

@@ -224,6 +224,11 @@ OPERA_CLOUD_SCOPE = os.environ.get("OPERA_CLOUD_SCOPE", "")
 # Seconds to wait for an answer; a posting still unanswered then is reconciled, never resent.
 OPERA_CLOUD_TIMEOUT = float(os.environ.get("OPERA_CLOUD_TIMEOUT", "20"))
 
+# The FIAS link process (`manage.py pms_link`) writes its heartbeat this often; one silent for
+# the lease is taken as dead: the link shows down and another process may take it over.
+PMS_LINK_HEARTBEAT = float(os.environ.get("PMS_LINK_HEARTBEAT", "2"))
+PMS_LINK_LEASE = float(os.environ.get("PMS_LINK_LEASE", "10"))
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

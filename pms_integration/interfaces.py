@@ -140,6 +140,9 @@ class LinkReport:
 
 
 class PmsAdapter(Protocol):
+    # Whether a manager's override lets a no-post guest charge (sent with the override flag).
+    overrides_no_post: bool
+
     def find_guests(self, link: PmsLink, *, room: str = "", name: str = "") -> list[InHouseGuest]:
         """In-house guests by room number (sharers too) or by name. Raises PmsUnreachable."""
 

@@ -31,6 +31,8 @@ def _as_guest(stay: GuestStay, balance: int) -> InHouseGuest:
 
 
 class LedgerAdapter:
+    overrides_no_post = True  # our own folios: a manager may allow a no-post guest
+
     def find_guests(self, link: PmsLink, *, room: str = "", name: str = "") -> list[InHouseGuest]:
         stays = (
             GuestStay.objects.filter(room__hotel_id=link.hotel_id, status=GuestStay.Status.IN_HOUSE)

@@ -1,3 +1,5 @@
+import codecs
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -69,6 +71,21 @@ class Interface(models.TextChoices):
     OPERA_CLOUD = "opera_cloud", _("OPERA Cloud (OHIP REST)")
 
 
+def validate_fias_encoding(value: str) -> None:
+    """A code page Python knows that keeps STX, ETX and "|" as single bytes (FIAS frames on them)."""
+    try:
+        codecs.lookup(value)
+        framing_intact = "\x02\x03|AZ09".encode(value) == b"\x02\x03|AZ09"
+    except (LookupError, UnicodeError):
+        framing_intact = False
+    if not framing_intact:
+        raise ValidationError(
+            _("%(value)s is not an encoding FIAS records can use (for example cp1252 or utf-8)."),
+            params={"value": value},
+            code="encoding",
+        )
+
+
 class PmsLink(models.Model):
     """How one hotel's PMS is reached. One row per hotel; the built-in ledger needs no address."""
 
@@ -77,6 +94,18 @@ class PmsLink(models.Model):
     # FIAS: the PMS interface is the TCP server, we are its one client.
     host = models.CharField(_("host"), max_length=120, blank=True)
     port = models.PositiveIntegerField(_("port"), null=True, blank=True)
+    # The interface server's code page; IFC8 is usually set to cp1252, some sites to UTF-8.
+    encoding = models.CharField(
+        _("FIAS encoding"),
+        max_length=20,
+        default="cp1252",
+        validators=[validate_fias_encoding],
+        help_text=_("The character set of the FIAS interface: cp1252 (usual), utf-8, or another one Python knows."),
+    )
+    # One WS on every record, lookups and postings alike: the PMS ties a posting to the inquiry of its WS.
+    workstation = models.CharField(
+        _("FIAS workstation"), max_length=16, default="POS", help_text=_("FIAS WS: how the PMS knows this POS.")
+    )
     # OPERA Cloud: the hotel id in the URL; the gateway address and credentials are settings.
     opera_hotel_id = models.CharField(_("OPERA hotel id"), max_length=20, blank=True)
     inquiry_timeout = models.PositiveSmallIntegerField(

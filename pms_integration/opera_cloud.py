@@ -90,6 +90,8 @@ def charges_for(*, posting: Posting, setup: PostingOutlet, currency: str) -> lis
 class OperaCloudAdapter:
     """The PmsAdapter for OPERA Cloud. Posts from the web process or a worker, answers at once."""
 
+    overrides_no_post = True  # sent as any other charge; OPERA Cloud decides
+
     def __init__(self, session: requests.Session | None = None):
         self.session = session or requests.Session()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
@@ -17,8 +18,6 @@ _URGENCY = Case(
     default=Value(2),
     output_field=IntegerField(),
 )
-# A link process that has not written for this long is taken as gone.
-HEARTBEAT_STALE = datetime.timedelta(seconds=30)
 
 
 def postings_for_front_desk(
@@ -48,6 +47,7 @@ def link_reports() -> list[dict]:
         problems=Count("postings", filter=Q(postings__state__in=[Posting.State.REJECTED, Posting.State.UNKNOWN])),
     )
     now = timezone.now()
+    lease = datetime.timedelta(seconds=settings.PMS_LINK_LEASE)  # a link process silent this long is gone
     reports = []
     for hotel in hotels:
         link: PmsLink | None = getattr(hotel, "pms_link", None)
@@ -58,7 +58,8 @@ def link_reports() -> list[dict]:
         elif state is None:
             status, since = LinkState.State.DOWN, None
         else:
-            stale = state.heartbeat_at is None or now - state.heartbeat_at > HEARTBEAT_STALE
+            # Derived from the heartbeat's age: a process killed mid-word cannot write "down".
+            stale = state.heartbeat_at is None or now - state.heartbeat_at >= lease
             status = LinkState.State.DOWN if stale else state.state
             since = state.since if not stale else state.heartbeat_at
         alarm_at = link.queue_alarm if link else 5

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -44,6 +45,7 @@ from pms_integration.models import (
     SequenceCounter,
 )
 from pms_integration.signals import (
+    charge_accepted_offline,
     charge_posted,
     charge_rejected,
     charge_unanswered,
@@ -149,7 +151,17 @@ def vet_guest(
         raise RoomChargeRefused(
             _("%(room)s: that guest is not in house (checked out, or another room).") % {"room": room}, code="NG"
         )
-    if not guest.allow_postings and not override:
+    if not guest.allow_postings and not (override and adapter.overrides_no_post):
+        if not adapter.overrides_no_post:
+            # FIAS has no field for it (CO=Y is the credit limit's): the PMS would answer NP anyway.
+            raise RoomChargeRefused(
+                _(
+                    "%(name)s may not charge to the room (no-post). The hotel system takes no override "
+                    "for this: the front desk can lift the block in the PMS."
+                )
+                % {"name": guest.name},
+                code="NP",
+            )
         raise RoomChargeRefused(
             _("%(name)s may not charge to the room (no-post).") % {"name": guest.name}, code="NP", overridable=True
         )
@@ -429,26 +441,46 @@ def allocate_sequence(*, hotel: Hotel) -> int:
 
 # The process that owns a link (FIAS) -------------------------------------------
 
-# A link process that has not written its heartbeat for this long is taken as gone.
-OWNER_STALE = datetime.timedelta(seconds=30)
+
+def owner_lease() -> datetime.timedelta:
+    """A link process that has not written its heartbeat for this long is taken as gone."""
+    return datetime.timedelta(seconds=settings.PMS_LINK_LEASE)
 
 
 def claim_link(*, link: PmsLink, owner: str) -> bool:
     """Make `owner` (host:pid) the one process that talks to this PMS. False if another one is alive.
 
     FIAS allows one client per interface: a second connection drops the first (and its
-    postings' answers), so two of our processes must never both connect.
+    postings' answers), so two of our processes must never both connect. A process that
+    takes the link over settles what the dead one left (`expire_orphaned_postings`).
     """
     now = timezone.now()
     with transaction.atomic():
         state, _created = LinkState.objects.select_for_update().get_or_create(link=link)
-        alive = state.heartbeat_at is not None and now - state.heartbeat_at < OWNER_STALE
+        alive = state.heartbeat_at is not None and now - state.heartbeat_at < owner_lease()
         if state.owner and state.owner != owner and alive:
             return False
+        if state.owner != owner:
+            # Nothing is up until this process has started the link itself.
+            state.state, state.since = LinkState.State.DOWN, now
+            if state.owner:
+                state.last_error = _("The link process %(owner)s stopped answering.") % {"owner": state.owner}
         state.owner = owner
         state.heartbeat_at = now
-        state.save(update_fields=["owner", "heartbeat_at"])
+        state.save(update_fields=["owner", "heartbeat_at", "state", "since", "last_error"])
     return True
+
+
+def expire_orphaned_postings(*, hotel: Hotel) -> int:
+    """Postings left *sent* by a link process that is gone become *unknown* (the front desk's list).
+
+    Called by a link process right after it claimed the link, before it sends anything: every
+    posting still sent then was sent by another process (or an earlier thread) whose socket is
+    gone with the answer. Only the front desk can tell whether it is on the folio.
+    """
+    orphans = Posting.objects.filter(hotel=hotel, state=Posting.State.SENT).values_list("pk", flat=True)
+    note = _("The link process stopped before the hotel system answered: check the folio.")
+    return sum(1 for posting_id in orphans if mark_unknown(posting_id=posting_id, note=note).state == "unknown")
 
 
 def report_link(
@@ -540,16 +572,37 @@ def refuse_unsent(*, posting_id: int, answer: Answer) -> Posting:
 
 
 def refuse_waiting_at_the_table(*, hotel: Hotel, older_than: datetime.timedelta) -> int:
-    """Charges a guest waits for at the table (not accepted offline) that the link could not send in time."""
+    """Charges a guest waits for at the table (not accepted offline) that the link could not send in time.
+
+    The outlet's rule for an unreachable PMS decides, as at the table: refused, or taken on
+    the house's word and left in the queue until the PMS is back (`accept_offline`).
+    """
     cutoff = timezone.now() - older_than
     waiting = Posting.objects.filter(
         hotel=hotel, state=Posting.State.QUEUED, accepted_offline=False, created_at__lt=cutoff
-    )
+    ).select_related("posting_outlet")
     count = 0
     for posting in waiting:
-        _not_sent(posting, _("The hotel system cannot be reached."))
+        if posting.posting_outlet.when_unreachable == PostingOutlet.WhenUnreachable.QUEUE:
+            accept_offline(posting_id=posting.pk)
+        else:
+            _not_sent(posting, _("The hotel system cannot be reached."))
         count += 1
     return count
+
+
+def accept_offline(*, posting_id: int) -> Posting:
+    """A queued charge the PMS could not take in time, at an outlet that accepts charges offline:
+    it stays queued (posted when the PMS is back) and the house's word settles the check now."""
+    with transaction.atomic():
+        posting = Posting.objects.select_for_update().get(pk=posting_id)
+        if posting.state != Posting.State.QUEUED or posting.accepted_offline:
+            return posting
+        posting.accepted_offline = True
+        posting.answer_text = str(_("The hotel system cannot be reached: posted when it is back."))[:200]
+        posting.save(update_fields=["accepted_offline", "answer_text"])
+        charge_accepted_offline.send(sender=Posting, posting=posting)
+    return posting
 
 
 def ask_for_guests(*, link: PmsLink, room: str = "", name: str = "", workstation: str = "") -> GuestInquiry:

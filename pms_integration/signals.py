@@ -12,6 +12,8 @@ charge_posted = Signal()
 charge_rejected = Signal()
 # posting: sent, no answer: it may or may not be on the folio
 charge_unanswered = Signal()
+# posting: the PMS went away before it was sent; the outlet takes charges offline, so it waits in the queue
+charge_accepted_offline = Signal()
 # old, new, by: the front desk sent the charge to another guest or room
 posting_redirected = Signal()
 # posting, by, reason: the front desk took it off the PMS; the check is settled another way

@@ -22,11 +22,13 @@ WAIT_STEP = 0.05  # seconds between looks at the inquiry row
 
 
 class FiasAdapter:
+    overrides_no_post = False  # FIAS has no field to override a no-post guest (CO=Y is for the credit limit)
+
     def is_reachable(self, link: PmsLink) -> bool:
         state = LinkState.objects.filter(link=link).first()
         if state is None or state.state != LinkState.State.UP or state.heartbeat_at is None:
             return False
-        return timezone.now() - state.heartbeat_at < services.OWNER_STALE
+        return timezone.now() - state.heartbeat_at < services.owner_lease()
 
     def find_guests(self, link: PmsLink, *, room: str = "", name: str = "") -> list[InHouseGuest]:
         if not self.is_reachable(link):

@@ -14,6 +14,7 @@ point leaves it *unknown* (it may be on the folio) and never resends it blindly.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import select
@@ -22,6 +23,7 @@ import threading
 import time
 from collections import deque
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Min
 from django.utils import timezone
@@ -31,7 +33,7 @@ from pms_integration import services
 from pms_integration.fias import messages
 from pms_integration.fias.records import Decoder, Record, encode
 from pms_integration.interfaces import Answer, InHouseGuest
-from pms_integration.models import GuestInquiry, LinkState, PmsLink, Posting
+from pms_integration.models import GuestInquiry, LinkState, PmsLink, Posting, PostingOutlet
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,6 @@ class FiasLink:
     # Spec p.35: listen at least 3 s for the PMS's LS before sending one ourselves.
     LISTEN_FOR_LINK_START = 3.0
     KEEP_ALIVE = 60.0  # an LA when nothing else was sent for this long
-    HEARTBEAT = 2.0  # how often LinkState is written: the web processes judge "up" by it
     POLL = 0.2  # how long to wait for bytes before looking at the outbox again
     RECONNECT_DELAYS = (1, 2, 5, 10, 30)
     CONNECT_TIMEOUT = 5.0
@@ -65,14 +66,17 @@ class FiasLink:
         self.owner = owner
         self.stop = stop or threading.Event()
         self.sock: socket.socket | None = None
-        self.decoder = Decoder()
+        self.decoder = Decoder(link.encoding)
         self.inbox: deque[Record] = deque()
         self.restart_asked = False  # an LS came: the session must be started again
         self.ended = False  # an LE came: hold everything until the PMS speaks again (spec p.25)
+        self.ending = False  # we sent LE ourselves: the PMS's LE is its answer
         self.night_audit = False
         self.pms_la = False
         self.last_sent = 0.0
         self.last_heartbeat = 0.0
+        # How often LinkState is written: the web processes judge "up" by its age (the lease).
+        self.heartbeat_every = settings.PMS_LINK_HEARTBEAT
         self.state = LinkState.State.DOWN
         # P# of postings that timed out: a late PA still settles them (they are unknown, not failed).
         self.unanswered: dict[str, int] = {}
@@ -91,16 +95,26 @@ class FiasLink:
 
     def run_until_stopped(self) -> None:
         failures = 0
+        claimed = standing_by = False
         while not self.stop.is_set():
             if not services.claim_link(link=self.link, owner=self.owner):
-                logger.warning("%s: another process owns the link to %s", self.owner, self.hotel)
-                self.stop.wait(services.OWNER_STALE.total_seconds() / 2)
+                if not standing_by:
+                    logger.warning("%s: another process owns the link to %s; standing by", self.owner, self.hotel)
+                standing_by = True
+                # Standing by: take over soon after the owner's lease runs out.
+                self.stop.wait(services.owner_lease().total_seconds() / 4)
                 continue
+            if not claimed:
+                claimed = True
+                orphans = services.expire_orphaned_postings(hotel=self.hotel)
+                if orphans:
+                    logger.warning("%s: %s postings left unanswered by a dead process", self.owner, orphans)
             try:
                 self.connect()
                 self.start_session()
                 failures = 0
                 self.serve()
+                self.end_link()
             except (OSError, LinkLost, LinkRestarted) as error:
                 failures += 1
                 self.went_down(str(error) or error.__class__.__name__)
@@ -129,9 +143,9 @@ class FiasLink:
             raise LinkLost(_("No host and port are set for the FIAS link."))
         self.sock = socket.create_connection((self.link.host, self.link.port), timeout=self.CONNECT_TIMEOUT)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-        self.decoder = Decoder()
+        self.decoder = Decoder(self.link.encoding)
         self.inbox.clear()
-        self.restart_asked = self.ended = self.night_audit = self.pms_la = False
+        self.restart_asked = self.ended = self.ending = self.night_audit = self.pms_la = False
 
     def disconnect(self) -> None:
         if self.sock is not None:
@@ -142,7 +156,7 @@ class FiasLink:
         if self.sock is None:
             raise LinkLost(_("Not connected."))
         try:
-            self.sock.sendall(encode(rid, fields))
+            self.sock.sendall(encode(rid, fields, self.link.encoding))
         except OSError as error:
             raise LinkLost(str(error)) from error
         self.last_sent = time.monotonic()
@@ -165,8 +179,9 @@ class FiasLink:
 
     def on_record(self, record: Record) -> None:
         logger.debug("FIAS <- %s", record.text())
-        if self.ended and record.rid != "LE":
-            # Spec p.25: after an LE, the next communication reactivates the link even without an LS.
+        if self.ended and record.rid not in ("LE", "LS"):
+            # Spec p.25: after an LE, the next communication reactivates the link even without an LS
+            # (an LS is followed by a new link description, which brings the link up).
             self.ended = False
             self.set_state(LinkState.State.NIGHT_AUDIT if self.night_audit else LinkState.State.UP, error="")
         if record.rid == "LS":
@@ -174,8 +189,7 @@ class FiasLink:
         elif record.rid == "LA":
             self.pms_la = True
         elif record.rid == "LE":
-            self.ended = True
-            self.set_state(LinkState.State.DOWN, error=_("The PMS ended the link (LE): charges wait until it is back."))
+            self.on_link_end()
         elif record.rid == "NS":
             self.night_audit = True
             self.set_state(LinkState.State.NIGHT_AUDIT)
@@ -184,6 +198,28 @@ class FiasLink:
             self.set_state(LinkState.State.UP)
         elif record.rid in ("PL", "PA"):
             self.inbox.append(record)
+
+    def on_link_end(self) -> None:
+        """The PMS ends the link: answer LE (spec p.102), send nothing more, keep the charges queued (p.25)."""
+        if not self.ended and not self.ending:
+            now = timezone.localtime()
+            with contextlib.suppress(LinkLost):  # the PMS dropped the port already: nothing to answer
+                self.send("LE", [("DA", now.strftime("%y%m%d")), ("TI", now.strftime("%H%M%S"))])
+        self.ended = True
+        if not self.ending:
+            self.set_state(LinkState.State.DOWN, error=_("The PMS ended the link (LE): charges wait until it is back."))
+
+    def end_link(self) -> None:
+        """Our own shutdown: LE, and up to 2 s for the PMS's LE before the port drops (spec p.102)."""
+        if self.sock is None or self.ended:
+            return
+        self.ending = True
+        now = timezone.localtime()
+        deadline = time.monotonic() + 2.0
+        with contextlib.suppress(LinkLost, OSError):  # the PMS closed the port: the link has ended
+            self.send("LE", [("DA", now.strftime("%y%m%d")), ("TI", now.strftime("%H%M%S"))])
+            while not self.ended and time.monotonic() < deadline:
+                self.read(deadline - time.monotonic())
 
     # ---- link start (spec p.28-29, p.35) ------------------------------------------------
 
@@ -199,7 +235,7 @@ class FiasLink:
         self.describe_link()
 
     def describe_link(self) -> None:
-        self.restart_asked = False
+        self.restart_asked = self.ended = False
         self.pms_la = False
         for rid, fields in messages.link_description(timezone.localtime()):
             self.send(rid, fields)
@@ -268,20 +304,26 @@ class FiasLink:
             self.heartbeat(force=False)
             self.read(min(self.POLL, remaining))
 
-    def ask_room(self, *, room: str = "", name: str = "", workstation: str = "") -> Record | None:
-        setup = self.hotel.posting_outlets.filter(is_active=True).select_related("outlet").first()
+    def ask_room(self, *, room: str = "", name: str = "", setup: PostingOutlet | None = None) -> Record | None:
+        """A PR inquiry; for a posting, with its own outlet's SO (spec p.79-80). WS is the link's, always."""
+        setup = setup or self.hotel.posting_outlets.filter(is_active=True).select_related("outlet").first()
         if setup is None:
             return None
         sequence = services.allocate_sequence(hotel=self.hotel)
         fields = messages.inquiry(
-            setup=setup, sequence=sequence, room=room, name=name, workstation=workstation, now=timezone.localtime()
+            setup=setup,
+            sequence=sequence,
+            room=room,
+            name=name,
+            workstation=self.link.workstation,
+            now=timezone.localtime(),
         )
         return self.request("PR", fields, sequence, self.link.inquiry_timeout)
 
     def answer_inquiry(self, inquiry: GuestInquiry) -> None:
         """A web process waits for the guests of a room (or a name)."""
         try:
-            answer = self.ask_room(room=inquiry.room, name=inquiry.name, workstation=inquiry.workstation)
+            answer = self.ask_room(room=inquiry.room, name=inquiry.name)
         except LinkRestarted:
             services.answer_inquiry(inquiry_id=inquiry.pk, guests=None, error="PMS restarted")
             raise
@@ -301,7 +343,7 @@ class FiasLink:
     def deliver(self, posting: Posting) -> None:
         """Inquiry for the room, then the posting to the chosen guest; one answer, recorded once."""
         try:
-            found = self.ask_room(room=posting.room, workstation=posting.workstation)
+            found = self.ask_room(room=posting.room, setup=posting.posting_outlet)
         except LinkRestarted:
             return  # nothing was posted; the restarted session starts over with this posting
         if found is None:
@@ -312,6 +354,9 @@ class FiasLink:
             code = found.get("AS") or "UR"
             services.refuse_unsent(posting_id=posting.pk, answer=Answer(code=code, text=found.get("CT")))
             return
+        self.read(0)  # an LE, LS or NS right behind the guest list: the posting would be ignored
+        if self.ended or self.restart_asked or self.night_audit:
+            return  # not sent: it stays queued until the link is up again
         guests = messages.guests_of(found)
         posting = services.choose_guest(posting_id=posting.pk, guests=guests)
         if posting.state != Posting.State.QUEUED:
@@ -324,7 +369,11 @@ class FiasLink:
         # A new P#: the inquiry's may not be used again (spec p.80).
         sequence = services.allocate_sequence(hotel=self.hotel)
         fields = messages.charge(
-            posting=posting, setup=setup, sequence=sequence, check_opened=self.check_opened(posting)
+            posting=posting,
+            setup=setup,
+            sequence=sequence,
+            workstation=self.link.workstation,
+            check_opened=self.check_opened(posting),
         )
         if services.mark_sent(posting_id=posting.pk, sequence=sequence) is None:
             return  # the front desk withdrew or redirected it meanwhile
@@ -380,7 +429,7 @@ class FiasLink:
 
     def heartbeat(self, *, force: bool, state: str | None = None, error: str | None = None, answered: bool = False):
         now = time.monotonic()
-        if not force and now - self.last_heartbeat < self.HEARTBEAT:
+        if not force and now - self.last_heartbeat < self.heartbeat_every:
             return
         self.last_heartbeat = now
         if not services.report_link(link=self.link, owner=self.owner, state=state, error=error, answered=answered):

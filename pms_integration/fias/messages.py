@@ -35,18 +35,13 @@ def link_description(now: datetime.datetime) -> list[tuple[str, list[tuple[str, 
     return records
 
 
-def _workstation(setup: PostingOutlet, workstation: str) -> str:
-    # WS is mandatory in PR records and routes the answer back (spec p.80).
-    return (workstation or f"POS{setup.outlet_code}")[:16]
-
-
 def inquiry(
     *,
     setup: PostingOutlet,
     sequence: int,
+    workstation: str,
     room: str = "",
     name: str = "",
-    workstation: str = "",
     user: str = "",
     now: datetime.datetime,
 ) -> list[tuple[str, object]]:
@@ -54,7 +49,7 @@ def inquiry(
     return [
         ("PI", (room or name)[:PI_MAX]),
         ("P#", sequence),
-        ("WS", _workstation(setup, workstation)),
+        ("WS", workstation[:16]),  # mandatory, routes the answer back (spec p.80)
         ("SO", setup.outlet_code),
         ("ID", user[:16] or None),
         ("PM", setup.payment_method or None),
@@ -139,6 +134,7 @@ def charge(
     posting: Posting,
     setup: PostingOutlet,
     sequence: int,
+    workstation: str,
     check_opened: datetime.datetime,
 ) -> list[tuple[str, object]]:
     """The PR posting to the guest chosen from the PL (RN + G#), with a new P# (spec p.80, p.88).
@@ -156,7 +152,7 @@ def charge(
         ("T#", table),
         ("CT", setup.outlet.name[:CT_MAX] or None),
         ("SO", setup.outlet_code),
-        ("WS", _workstation(setup, posting.workstation)),
+        ("WS", workstation[:16]),  # the inquiry's WS: the PMS ties the two together
         ("ID", posting.waiter_code[:16] or None),
         ("PM", setup.payment_method or None),
         ("CO", "Y" if posting.credit_override else None),

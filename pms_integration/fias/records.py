@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 STX, ETX = b"\x02", b"\x03"
 SEPARATOR = "|"
-# The interface server's code page: plain ASCII plus the Western European letters.
+# The interface server's usual code page (plain ASCII plus the Western European letters);
+# a link may be set to another one (`PmsLink.encoding`), used both ways.
 ENCODING = "cp1252"
 # A single record is never longer than this (spec p.27: "general maximum record length ... 2000");
 # anything longer without an ETX is noise and is dropped.
@@ -53,10 +54,10 @@ def clean(value: object) -> str:
     return "".join(" " if ord(ch) < 0x20 or ord(ch) == 0x7F else ch for ch in text).replace(SEPARATOR, "/")
 
 
-def encode(rid: str, fields: list[tuple[str, object]]) -> bytes:
+def encode(rid: str, fields: list[tuple[str, object]], encoding: str = ENCODING) -> bytes:
     """Frame one record; fields with the value None are left out (an empty string is sent empty)."""
     body = rid + SEPARATOR + "".join(f"{fid}{clean(value)}{SEPARATOR}" for fid, value in fields if value is not None)
-    return STX + body.encode(ENCODING, errors="replace") + ETX
+    return STX + body.encode(encoding, errors="replace") + ETX
 
 
 def parse(text: str) -> Record:
@@ -70,8 +71,9 @@ def parse(text: str) -> Record:
 class Decoder:
     """Turns a byte stream into records: several may arrive in one read, one may span reads."""
 
-    def __init__(self) -> None:
+    def __init__(self, encoding: str = ENCODING) -> None:
         self._buffer = bytearray()
+        self.encoding = encoding
 
     def feed(self, data: bytes) -> list[Record]:
         self._buffer.extend(data)
@@ -92,7 +94,7 @@ class Decoder:
             # A new STX inside means the earlier frame was cut: keep the last one only.
             raw = raw[raw.rfind(STX) + 1 :]
             if raw:
-                records.append(parse(raw.decode(ENCODING, errors="replace")))
+                records.append(parse(raw.decode(self.encoding, errors="replace")))
         return records
 
 

@@ -95,12 +95,20 @@ export function drawRoomCharge({ check, tender, body, amountPad, tipLine, getTip
     );
   }
 
+  function waitingForTheHotel() {
+    return h("p", { class: "muted guest-list__empty guest-list__waiting", role: "status", "aria-live": "polite" }, gettext("Waiting for the hotel…"));
+  }
+
   async function lookUp() {
     const text = search.value.trim();
     if (!text) return;
     error.textContent = "";
     chosen = null;
     setBusy(find, true);
+    // Said at once: the hotel's system answers one request at a time, so a lookup may wait
+    // behind a posting's answer for seconds.
+    list.replaceChildren(waitingForTheHotel());
+    update();
     const query = /^\d+[a-z]?$/i.test(text) ? `room=${encodeURIComponent(text)}` : `name=${encodeURIComponent(text)}`;
     try {
       const answer = await api("GET", `${paths.roomGuests(check.id)}?${query}`);

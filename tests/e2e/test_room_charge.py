@@ -19,6 +19,8 @@ from tests.e2e.test_waiter_flow import euro_en
 from tests.pms.fias_simulator import FiasPms
 from tests.pms.test_fias_link import Link, eventually
 
+MUELLER = "Müller, Jürgen Herr"
+
 
 def sign_in_at_the_front_desk(page: Page, name: str, pin: str) -> None:
     page.locator(".name-tile", has_text=name).tap()
@@ -268,3 +270,90 @@ def test_an_unanswered_charge_lets_the_waiter_go_and_the_front_desk_confirms_it_
     bill = anna.request.get(f"{pages.base_url}/api/billing/orders/{order['id']}/bill/").json()
     assert bill["order"]["status"] == "closed"
     assert len(pms.accepted) == 1  # confirmed, never sent twice
+
+
+@pytest.fixture
+def fias_up(demo_data, request):
+    """The demo hotel on FIAS (the simulator from tests/pms) with its link up, patient with a slow PMS.
+    Both sides speak the code page given as the fixture's parameter (cp1252 by default)."""
+    encoding = getattr(request, "param", "cp1252")
+    pms = FiasPms(encoding=encoding)
+    pms.add_guest(room="214", reservation="5001", name="Okafor, Daniel Mr.")
+    pms.add_guest(room="214", reservation="5002", name="Okafor, Grace Mrs.")
+    pms.add_guest(room="108", reservation="5003", name="Tanaka, Yuki", no_post=True)
+    pms.add_guest(room="301", reservation="5004", name=MUELLER)
+    pms.start()
+
+    def on_fias():
+        link = PmsLink.objects.select_related("hotel").get(hotel__code=HOTEL_CODE)
+        link.interface, link.host, link.port, link.encoding = Interface.FIAS, pms.host, pms.port, encoding
+        link.inquiry_timeout, link.posting_timeout = 15, 3
+        link.save()
+        return link
+
+    link = in_own_thread(on_fias)
+    process = Link(link).start()
+    in_own_thread(lambda: eventually(lambda: LinkState.objects.filter(link=link, state="up").exists()))
+    yield pms
+    process.close()
+    pms.stop()
+
+
+WAITING_FOR_THE_HOTEL = {"en": "Waiting for the hotel…", "nl": "Wacht op het hotel…"}
+
+
+@pytest.mark.parametrize(
+    ("device", "language", "fias_up"),
+    [(TABLET, "en", "cp1252"), (PHONE, "nl", "utf-8")],
+    ids=["tablet-en-cp1252", "phone-nl-utf8"],
+    indirect=["fias_up"],
+)
+def test_a_guest_lookup_behind_a_slow_hotel_says_so_at_once_and_names_come_in_the_links_code_page(
+    pages, fias_up, device, language
+):
+    pms = fias_up
+    anna = pages.open(device)
+    if language == "nl":
+        anna.locator('.language-switch button[value="nl"]').tap()
+        expect(anna.locator("html")).to_have_attribute("lang", "nl")
+    sign_in(anna, "Anna", "1111")
+    order = send_order(anna, pages.base_url, "6", [{"item": "Carpaccio"}])
+    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
+    pad = open_tender_pad(anna, anna.locator(".bill-check").first)
+    pad.locator('.tender-tab[data-tender-kind="room_charge"]').tap()
+    # The PMS answers one request at a time: here every answer comes seconds late, as behind a posting.
+    pms.delay_answers(4.0)
+    lists_before = sum(1 for record in pms.sent if record.rid == "PL")
+    pad.locator('input[name="room"]').fill("301")
+    pad.locator('[data-action="find-guests"]').tap()
+    waiting = pad.locator(".guest-list__waiting")
+    expect(waiting).to_have_text(WAITING_FOR_THE_HOTEL[language])
+    assert sum(1 for record in pms.sent if record.rid == "PL") == lists_before  # said before the hotel answered
+    expect(pad.locator('[data-action="charge-room"]')).to_be_disabled()
+    pages.screenshot(anna, f"1-waiting-{language}")
+    pms.delay_answers(0)
+    expect(pad.locator(".guest-card__name")).to_have_text([MUELLER], timeout=20_000)
+    expect(waiting).to_have_count(0)
+    pages.screenshot(anna, f"2-guests-{language}")
+
+
+def test_on_fias_a_no_post_guest_is_refused_at_the_table_without_asking_a_manager(pages, fias_up):
+    pms = fias_up
+    anna = pages.open(TABLET)
+    sign_in(anna, "Anna", "1111")
+    order = send_order(anna, pages.base_url, "10", [{"item": "Carpaccio"}])
+    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
+    pad = open_tender_pad(anna, anna.locator(".bill-check").first)
+    pad.locator('.tender-tab[data-tender-kind="room_charge"]').tap()
+    pad.locator('input[name="room"]').fill("108")
+    pad.locator('[data-action="find-guests"]').tap()
+    card = pad.locator(".guest-card", has_text="Tanaka")
+    expect(card.locator(".guest-card__flag--stop")).to_have_text("No-post")
+    card.tap()
+    pad.locator('[data-action="charge-room"]').tap()
+    # FIAS cannot carry a no-post override: the waiter is told so, and no manager's PIN is asked.
+    expect(pad.locator(".tender-pad__error")).to_contain_text("the front desk can lift the block in the PMS")
+    expect(pad.locator(".room-approval")).to_be_hidden()
+    pages.screenshot(anna, "1-no-post-on-fias")
+    assert not [record for record in pms.received if record.rid == "PR" and record.has("TA")]
+    assert postings_of(order["id"]) == []

@@ -8,9 +8,21 @@ import pytest
 from django.utils import timezone
 
 from billing.models import Tender
-from pms_integration.models import GuestStay, Hotel, PmsLink, PostingOutlet, RevenueRoute, Room, TaxRoute
+from pms_integration.models import (
+    GuestStay,
+    Hotel,
+    Interface,
+    LinkState,
+    PmsLink,
+    PostingOutlet,
+    RevenueRoute,
+    Room,
+    TaxRoute,
+)
 from staff.models import Role
 from tests.factories import StaffFactory
+from tests.pms.fias_simulator import FiasPms
+from tests.pms.test_fias_link import Link, eventually
 
 
 @dataclass
@@ -61,3 +73,28 @@ def hotel(world) -> HotelWorld:
         yuki=stay("108", "Yuki Tanaka", allow=False),
         thomas=stay("102", "Thomas Verhoeven", status=GuestStay.Status.CHECKED_OUT),
     )
+
+
+@pytest.fixture
+def pms():
+    simulator = FiasPms()
+    simulator.add_guest(room="214", reservation="5001", name="Okafor, Daniel Mr.")
+    simulator.add_guest(room="214", reservation="5002", name="Okafor, Grace Mrs.", credit_limit=15000)
+    simulator.add_guest(room="108", reservation="5003", name="Tanaka, Yuki", no_post=True)
+    simulator.start()
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def fias(transactional_db, world, hotel, pms):
+    """The test hotel on FIAS, its link process up."""
+    link = hotel.link
+    link.interface = Interface.FIAS
+    link.host, link.port = pms.host, pms.port
+    link.inquiry_timeout, link.posting_timeout = 2, 2
+    link.save()
+    link.process = Link(link).start()
+    eventually(lambda: LinkState.objects.filter(link=link, state=LinkState.State.UP).exists(), message="link up")
+    yield link
+    link.process.close()

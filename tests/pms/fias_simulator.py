@@ -34,7 +34,8 @@ from datetime import datetime
 
 STX = b"\x02"
 ETX = b"\x03"
-#: Extended ASCII is allowed (spec p.20); cp1252 is the usual Windows code page of IFC8.
+#: Extended ASCII is allowed (spec p.20); cp1252 is the usual Windows code page of IFC8,
+#: which may be set to UTF-8 (``FiasPms(encoding="utf-8")``).
 ENCODING = "cp1252"
 
 #: Answer statuses a POS can get in a PA (spec p.111-112, POS family PO p.111).
@@ -160,10 +161,10 @@ def parse_record(text: str) -> Record:
     return Record(text[:2], tuple(fields))
 
 
-def frame(record: Record | str) -> bytes:
-    """STX + record + ETX, cp1252; over TCP there is no LRC and no ACK (p.91 ff.)."""
+def frame(record: Record | str, encoding: str = ENCODING) -> bytes:
+    """STX + record + ETX, cp1252 unless told; over TCP there is no LRC and no ACK (p.91 ff.)."""
     text = record.encode() if isinstance(record, Record) else record
-    return STX + text.encode(ENCODING, errors="replace") + ETX
+    return STX + text.encode(encoding, errors="replace") + ETX
 
 
 # --------------------------------------------------------------------------- spec examples
@@ -283,6 +284,7 @@ class _Outcome:
     send: list[Record] = field(default_factory=list)
     delay: float = 0.0
     close: bool = False
+    together: bool = False  # all records in one TCP write (the client reads them in one go)
 
 
 class _Refusal(Exception):
@@ -314,6 +316,7 @@ class FiasPms:
         *,
         direct_payment_methods: Iterable[str] = (),
         strict_link_records: bool = False,
+        encoding: str = ENCODING,
         clock: Callable[[], datetime] = datetime.now,
     ) -> None:
         """Bind at once (port 0 = a free port) so ``port`` is known before ``start()``.
@@ -321,7 +324,9 @@ class FiasPms:
         ``direct_payment_methods``: PM values (e.g. "AMEX") posted straight to an
         account without inquiry or room (p.89-90); empty = only room postings.
         ``strict_link_records``: refuse the link when an LR lacks a mandatory field.
+        ``encoding``: the interface's code page, both ways (cp1252, or e.g. utf-8).
         """
+        self.encoding = encoding
         self._clock = clock
         self._direct_pms = frozenset(direct_payment_methods)
         self._strict_lr = strict_link_records
@@ -354,6 +359,8 @@ class FiasPms:
         self._drops: deque[bool] = deque()
         self._delay = 0.0
         self._silent = 0
+        self._end_after_lists = 0
+        self._held: deque[bool] = deque()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -506,6 +513,18 @@ class FiasPms:
         then close the connection without any PA: the POS cannot know what happened."""
         with self._lock:
             self._drops.append(accept)
+
+    def link_end_after_guest_list(self, nth: int = 1) -> None:
+        """Send LE right behind the ``nth`` guest list (PL) from now, in the same TCP write, and
+        keep the socket: nothing is processed until ``send_link_start()`` (p.25)."""
+        with self._lock:
+            self._end_after_lists = max(1, int(nth))
+
+    def hold_answer_to_next_posting(self, accept: bool = True) -> None:
+        """Take the next well-formed posting, post it if ``accept``, and never answer it; the
+        connection stays up (an interface that hangs on one request)."""
+        with self._lock:
+            self._held.append(accept)
 
     def delay_answers(self, seconds: float) -> None:
         """Hold every PL/PA for ``seconds`` after processing (the posting is already on
@@ -683,8 +702,11 @@ class FiasPms:
     def _execute(self, conn: _Connection, outcome: _Outcome) -> None:
         if outcome.send and outcome.delay:
             self._stop.wait(outcome.delay)  # interruptible by stop()
-        for record in outcome.send:
-            self._send(conn, record)
+        if outcome.together:
+            self._send_together(conn, outcome.send)
+        else:
+            for record in outcome.send:
+                self._send(conn, record)
         if outcome.close:
             conn.close()
             with self._lock:
@@ -696,11 +718,23 @@ class FiasPms:
             if conn.closed.is_set():
                 return False
             try:
-                conn.sock.sendall(frame(record))
+                conn.sock.sendall(frame(record, self.encoding))
             except OSError:
                 return False
             with self._lock:
                 self._sent.append(record)
+        return True
+
+    def _send_together(self, conn: _Connection, records: list[Record]) -> bool:
+        with conn.send_lock:
+            if conn.closed.is_set():
+                return False
+            try:
+                conn.sock.sendall(b"".join(frame(record, self.encoding) for record in records))
+            except OSError:
+                return False
+            with self._lock:
+                self._sent.extend(records)
         return True
 
     def _stamped(self, rid: str) -> Record:
@@ -714,7 +748,7 @@ class FiasPms:
     # ------------------------------------------------------------------ dispatch
 
     def _on_payload(self, conn: _Connection, payload: bytes) -> _Outcome:
-        text = payload.decode(ENCODING, errors="replace")
+        text = payload.decode(self.encoding, errors="replace")
         try:
             record = parse_record(text)
         except ValueError as exc:
@@ -740,9 +774,13 @@ class FiasPms:
             conn.state = AWAITING_LD
             return _Outcome(send=[self._stamped("LS")])
         if rid == "LE":
-            # The POS ends the link: the PMS closes the port and waits for a reconnect (p.36).
+            if conn.state == ENDED:
+                # The POS answers our LE (p.102): the link stays ended until LS (or a new connection).
+                self._log.append(f"LE answered by the POS on connection {conn.number}")
+                return _Outcome()
+            # The POS ends the link: the PMS answers LE, closes the port and waits for a reconnect (p.36, p.102).
             self._log.append(f"LE from the POS, closing connection {conn.number}")
-            return _Outcome(close=True)
+            return _Outcome(send=[self._stamped("LE")], close=True)
         if rid == "LD":
             return self._on_link_description(conn, record)
         if rid == "LR":
@@ -845,7 +883,16 @@ class FiasPms:
         if not matches:
             return self._answer(conn, self._pa(conn, req, "NG", DEFAULT_TEXTS["NG"], posting=False))
         self._inquired.setdefault(ws, set()).update(g.reservation for g in matches)
-        return self._answer(conn, self._pl(conn, req, matches))
+        outcome = self._answer(conn, self._pl(conn, req, matches))
+        if self._end_after_lists:
+            self._end_after_lists -= 1
+            if not self._end_after_lists:
+                # The PMS shuts down right after this guest list: LE in the same write (p.25, p.102).
+                conn.state = ENDED
+                outcome.send.append(self._stamped("LE"))
+                outcome.together = True
+                self._log.append(f"link ended after the guest list for P#{req['P#']}")
+        return outcome
 
     def _search(self, pi: str, limit: int | None) -> list[Guest]:
         """Room number exactly; otherwise name, prefix matches first, then substrings."""
@@ -866,6 +913,11 @@ class FiasPms:
             self._log.append(f"posting refused {refusal.status} ({refusal.text}): {record}")
             return self._answer(conn, self._pa(conn, req, refusal.status, refusal.text))
         guest = self._guests.get(req.get("G#", ""))
+        if self._held:
+            if self._held.popleft():
+                self._accept(conn, record, req, guest)
+            self._log.append(f"holding the answer to {record}")
+            return _Outcome()
         if self._drops:
             # The posting reaches the folio (or not), and the answer never leaves.
             if self._drops.popleft():

@@ -18,9 +18,8 @@ from billing.models import Check, Payment
 from pms_integration import selectors
 from pms_integration import services as pms_services
 from pms_integration.fias.link import FiasLink
-from pms_integration.models import GuestInquiry, Interface, LinkState, Posting, SequenceCounter
+from pms_integration.models import GuestInquiry, LinkState, Posting, SequenceCounter
 from tests.billing.test_checks import first_check, table_for_four
-from tests.pms.fias_simulator import FiasPms
 
 TOTAL = 750 + 950 + 750 + 1900 + 3500  # table_for_four: soup, salad, soup, 2 salads, wine
 WAIT = 8.0
@@ -59,31 +58,6 @@ class Link:
         self.stop.set()
         self.thread.join(timeout=10)
         assert not self.thread.is_alive()
-
-
-@pytest.fixture
-def pms():
-    simulator = FiasPms()
-    simulator.add_guest(room="214", reservation="5001", name="Okafor, Daniel Mr.")
-    simulator.add_guest(room="214", reservation="5002", name="Okafor, Grace Mrs.", credit_limit=15000)
-    simulator.add_guest(room="108", reservation="5003", name="Tanaka, Yuki", no_post=True)
-    simulator.start()
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def fias(transactional_db, world, hotel, pms):
-    """The test hotel on FIAS, its link process up."""
-    link = hotel.link
-    link.interface = Interface.FIAS
-    link.host, link.port = pms.host, pms.port
-    link.inquiry_timeout, link.posting_timeout = 2, 2
-    link.save()
-    link.process = Link(link).start()
-    eventually(lambda: LinkState.objects.filter(link=link, state=LinkState.State.UP).exists(), message="link up")
-    yield link
-    link.process.close()
 
 
 def charge(check, world, room, guest_id, **kwargs):
@@ -142,11 +116,19 @@ def test_a_split_check_posts_to_both_sharers_with_the_same_check_number_date_and
         assert parts == int(fields["TA"]) and fields["amounts"]["S1"] > 0
 
 
-def test_no_post_is_refused_at_the_table_and_a_credit_override_is_sent_as_CO_Y(world, fias, pms):
+def test_no_post_is_refused_at_the_table_with_no_override_offered_and_a_credit_override_is_sent_as_CO_Y(
+    world, fias, pms
+):
     check = first_check(table_for_four(world), world)
     with pytest.raises(ValidationError) as refused:
         charge(check, world, "108", "5003")
-    assert refused.value.message_dict["override"] == ["NP"]
+    # FIAS has no field to override a no-post guest: no manager's PIN is asked, and the waiter is told why.
+    assert "override" not in refused.value.message_dict
+    assert "front desk can lift the block" in refused.value.message_dict["guest"][0]
+    with pytest.raises(ValidationError):
+        charge(check, world, "108", "5003", approver_id=world.manager.pk, approver_pin="9999")
+    assert not [r for r in pms.received if r.rid == "PR" and r.has("TA")]
+    assert not Posting.objects.exists()
     # Grace may run up 150.00: 200.00 in tips needs the manager, and goes with CO=Y.
     with pytest.raises(ValidationError) as over:
         charge(check, world, "214", "5002", tip=20000)
@@ -219,6 +201,7 @@ def test_the_link_drops_after_the_posting_before_the_answer_it_is_unknown_and_ne
         posting=Posting.objects.get(pk=payment.posting_id), by=hotel.front_desk, note="on folio"
     )
     assert Payment.objects.get(pk=payment.pk).state == Payment.State.CAPTURED
+    assert Payment.objects.get(pk=payment.pk).failure_message == ""  # no longer "No answer"
     assert Check.objects.get(pk=check.pk).status == Check.Status.CLOSED
     assert len(pms.accepted) == 1
 

@@ -19,7 +19,9 @@ from tests.pms.test_fias_link import eventually
 from tests.printing.test_worker_process import PROJECT_ROOT, shared_database_url
 
 
-def test_the_link_process_owns_the_link_posts_and_gives_it_up_on_sigterm(transactional_db, world, hotel):
+def test_the_link_process_owns_the_link_posts_and_ends_the_link_and_gives_it_up_on_sigterm(
+    transactional_db, world, hotel
+):
     pms = FiasPms()
     pms.add_guest(room="214", reservation="5001", name="Okafor, Daniel Mr.")
     pms.start()
@@ -54,6 +56,9 @@ def test_the_link_process_owns_the_link_posts_and_gives_it_up_on_sigterm(transac
         output, _ = process.communicate(timeout=20)
         assert process.returncode == 0, output
         assert "FIAS links stopped." in output
+        # It said goodbye: LE, answered by the PMS's LE before the port dropped (spec p.102).
+        assert [record.rid for record in pms.received][-1] == "LE"
+        assert [record.rid for record in pms.sent][-1] == "LE"
         released = LinkState.objects.get(link=link)
         assert (released.owner, released.state) == ("", LinkState.State.DOWN)
         assert pms_services.claim_link(link=link, owner="elsewhere:1") is True

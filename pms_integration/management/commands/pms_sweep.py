@@ -3,7 +3,9 @@
 Postings left *sent* past twice their link's timeout become *unknown* (the front desk
 checks the folio), and queued postings of the ledger or a REST PMS whose delivery task
 was lost are delivered again; unanswered ones are looked up on the folio where the PMS
-can tell (OPERA Cloud). FIAS postings need nothing: the link process reads the outbox.
+can tell (OPERA Cloud). FIAS needs no sweep: the link process reads the outbox, and the
+process that takes a link over (at once, or after a dead owner's lease) hands the postings
+that one left *sent* to the front desk (`services.expire_orphaned_postings`).
 """
 
 from django.core.management.base import BaseCommand

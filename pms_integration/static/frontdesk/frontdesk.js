@@ -358,6 +358,8 @@ function redirectDialog(posting) {
     error.textContent = "";
     chosen = null;
     setBusy(find, true);
+    // Said at once: the PMS may answer a posting first (FIAS takes one request at a time).
+    list.replaceChildren(h("p", { class: "muted guest-list__waiting", role: "status" }, gettext("Waiting for the hotel…")));
     const key = /^\d+[a-z]?$/i.test(text) ? "room" : "name";
     try {
       guests = (await api("GET", `${paths.hotelGuests(posting.hotel)}?${key}=${encodeURIComponent(text)}`)).guests;
