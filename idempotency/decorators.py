@@ -23,10 +23,20 @@ movements) too.
   in it is running here (409); a new process starts with an empty set, and the dead
   process's write transaction was rolled back by SQLite.
 
-What one transaction cannot undo: a view that calls an outside service (Stripe, an
-OPERA Cloud posting) and dies after the service answered but before the commit. The
-outside call is keyed by that service's own idempotency key; the window is the few
-milliseconds between its answer and the commit.
+What one transaction cannot undo: a view that calls an outside service (Stripe for a
+card refund) and dies after the service answered but before the commit; the window is
+the few milliseconds between its answer and the commit.
+
+Views that must commit before they end are marked `@idempotent(commits_in_steps=True)`:
+the FIAS guest lookup is answered by another process that must see the committed
+question, and a card payment's row must survive a crash because Stripe's intent is
+keyed by it. Their key is reserved in a transaction of its own (status 0) and the
+request holds a lock for its life: on PostgreSQL a session advisory lock (gone with
+the connection of a dead process), on SQLite the reservation names its process
+(host, pid, nonce) and a retry checks whether that process lives. A retry that finds
+the first dead takes over at once; such views must then be safe to run again by their
+own means (the payments' client UUID, a posting's state), since the first may have
+committed part of its work.
 
 A committed row still waiting for its answer (status 0) was written by an older
 version of this code (which reserved in a transaction of its own): within
@@ -44,8 +54,11 @@ import datetime
 import functools
 import hashlib
 import json
+import os
 import re
+import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -123,11 +136,47 @@ def _still_running() -> Response:
     return Response({HEADER: "The first request with this key is still running."}, status=409)
 
 
+def _this_runner() -> str:
+    """This process, as a reservation names it: host, pid and a nonce (a reused pid differs)."""
+    global _runner
+    if _runner is None or _runner[0] != os.getpid():
+        _runner = (os.getpid(), f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+    return _runner[1]
+
+
+_runner: tuple[int, str] | None = None
+
+
+def _runner_is_gone(runner: str) -> bool | None:
+    """Whether the process that wrote a reservation has died; None when this cannot be told here."""
+    host, _, rest = runner.partition(":")
+    pid_text, _, _nonce = rest.partition(":")
+    if not runner or host != socket.gethostname() or not pid_text.isdigit():
+        return None
+    if runner == _this_runner():
+        # This process: the key is not in flight here (asked before), so its request ended.
+        return True
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _answer_to_retry(first: IdempotentResponse, fingerprint: str) -> Response | None:
-    """What a retry gets when the key already has a row; None when that row is abandoned."""
+    """What a retry gets when the key already has a row; None when that row is abandoned.
+
+    Called holding the key's lock: on PostgreSQL whoever reserved it (with a runner) died.
+    """
     if first.fingerprint != fingerprint:
         return Response({HEADER: "This key was used for a different request."}, status=422)
     if first.status_code == 0:
+        if first.runner:
+            gone = True if connection.vendor == "postgresql" else _runner_is_gone(first.runner)
+            if gone is not None:
+                return None if gone else _still_running()
         if first.created_at >= timezone.now() - ABANDONED_AFTER:
             return _still_running()
         return None
@@ -178,7 +227,71 @@ def _run_once(view_method, view, request, args, kwargs, *, owner, key: str, fing
     return response
 
 
-def idempotent(view_method):
+@contextlib.contextmanager
+def _session_lock(user_id: int, key: str) -> Iterator[bool]:
+    """PostgreSQL: hold the key's advisory lock on this connection until the block ends
+    (or the connection dies with its process); False if another session holds it."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    lock_id = _lock_id(user_id, key)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
+        taken = bool(cursor.fetchone()[0])
+    try:
+        yield taken
+    finally:
+        if taken:
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
+
+
+def _run_in_steps(view_method, view, request, args, kwargs, *, owner, key: str, fingerprint: str) -> Response:
+    """For a view that must commit before it is done (see the module's docstring): the key is
+    reserved in a transaction of its own, under a lock or a process that lives as long as the request."""
+    with _session_lock(owner.pk, key) as alone:
+        if not alone:
+            return _still_running()
+        first = IdempotentResponse.objects.filter(key=key, user=owner).first()
+        if first is not None:
+            answer = _answer_to_retry(first, fingerprint)
+            if answer is not None:
+                return answer
+            first.delete()
+        try:
+            with transaction.atomic():
+                record = IdempotentResponse.objects.create(
+                    key=key,
+                    user=owner,
+                    method=request.method,
+                    path=request.path[:300],
+                    fingerprint=fingerprint,
+                    runner=_this_runner(),
+                )
+        except IntegrityError:
+            return _still_running()
+        try:
+            response = view_method(view, request, *args, **kwargs)
+        except BaseException:
+            record.delete()
+            raise
+        if 200 <= response.status_code < 300:
+            record.status_code = response.status_code
+            record.body = response.data
+            record.save(update_fields=["status_code", "body"])
+        else:
+            record.delete()
+        return response
+
+
+def idempotent(view_method=None, *, commits_in_steps: bool = False):
+    """`@idempotent`, or `@idempotent(commits_in_steps=True)` for a view that must commit
+    part of its work before it ends (another process reads it, e.g. the FIAS link's guest
+    lookup, or an outside service keyed by a row that must survive a crash)."""
+    if view_method is None:
+        return functools.partial(idempotent, commits_in_steps=commits_in_steps)
+    run = _run_in_steps if commits_in_steps else _run_once
+
     @functools.wraps(view_method)
     def wrapper(view, request, *args, **kwargs):
         key = request.headers.get(HEADER)
@@ -196,6 +309,6 @@ def idempotent(view_method):
         with _first_in_this_process(owner.pk, key) as alone_here:
             if not alone_here:
                 return _still_running()
-            return _run_once(view_method, view, request, args, kwargs, owner=owner, key=key, fingerprint=fingerprint)
+            return run(view_method, view, request, args, kwargs, owner=owner, key=key, fingerprint=fingerprint)
 
     return wrapper
