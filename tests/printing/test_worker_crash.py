@@ -95,10 +95,12 @@ def test_a_worker_killed_after_the_bytes_went_out_is_recovered_with_a_duplicate_
     with translation.override(language):  # slips are rendered (and warned) in the outlet's language
         job = queue(printer, payload, source="kitchen.ticket:7")
 
+    # The moment the slip's cut arrives (all its bytes are in), before the printer
+    # confirms: kill -9, as a power cut would.
+    doomed_pid: list[int] = []
+    server.after_next_job(lambda: os.kill(doomed_pid[0], signal.SIGKILL))
     with worker(**FAST) as doomed:
-        # The moment the slip's cut arrives (all its bytes are in), before the printer
-        # confirms: kill -9, as a power cut would.
-        server.after_next_job(lambda: os.kill(doomed.pid, signal.SIGKILL))
+        doomed_pid.append(doomed.pid)
         doomed.wait(timeout=SETTLE_TIMEOUT_S)
     assert doomed.returncode == -signal.SIGKILL
     job.refresh_from_db()
