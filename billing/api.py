@@ -311,7 +311,7 @@ class CardPaymentView(APIView):
     permission_classes = [BillingRole]
 
     @extend_schema(request=CardSerializer, responses=OpenApiTypes.OBJECT)
-    @idempotent
+    @idempotent(commits_in_steps=True)
     def post(self, request, check_id: int):
         data = _valid(CardSerializer, request.data)
         check = _check(check_id)
@@ -358,7 +358,7 @@ class RoomChargePaymentView(APIView):
     permission_classes = [BillingRole]
 
     @extend_schema(request=RoomChargeSerializer, responses=OpenApiTypes.OBJECT)
-    @idempotent
+    @idempotent(commits_in_steps=True)
     def post(self, request, check_id: int):
         data = _valid(RoomChargeSerializer, request.data)
         payment = services.charge_to_room(

@@ -145,6 +145,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # delays in seconds before a job fails over to the backup printer.
 PRINTER_TIMEOUT = float(os.environ.get("PRINTER_TIMEOUT", "3"))
 PRINT_RETRY_DELAYS = [float(s) for s in os.environ.get("PRINT_RETRY_DELAYS", "2,5,15").split(",") if s]
+# Seconds a worker may hold a print job (and a task) before it is presumed dead: at least
+# this, and at least ten PRINTER_TIMEOUTs (see printing.models.claim_lease).
+PRINT_CLAIM_LEASE = float(os.environ.get("PRINT_CLAIM_LEASE", "30"))
 # python-escpos caches its printer database as a pickle, rewritten (not atomically) by any
 # install whose copy is newer: one cache per checkout, so two checkouts never read each
 # other's half-written file.

@@ -12,6 +12,10 @@ class IdempotentResponse(models.Model):
     fingerprint = models.CharField(max_length=64)
     # 0 while the first request is still running.
     status_code = models.PositiveSmallIntegerField(default=0)
+    # "host:pid:nonce" of the process running a view that commits in steps (see
+    # idempotency.decorators): on SQLite, whether that process still lives tells a
+    # running request from a dead one.
+    runner = models.CharField(max_length=120, blank=True)
     body = models.JSONField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

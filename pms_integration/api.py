@@ -149,7 +149,7 @@ class RedirectPostingView(APIView):
     permission_classes = [FrontDeskRole]
 
     @extend_schema(request=RedirectSerializer, responses=OpenApiTypes.OBJECT)
-    @idempotent
+    @idempotent(commits_in_steps=True)
     def post(self, request, posting_id: int):
         def redirect(posting, data):
             try:

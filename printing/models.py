@@ -111,9 +111,10 @@ def claim_lease() -> datetime.timedelta:
     """How long a worker may hold a job in `printing` before it is presumed dead.
 
     One attempt is a connection, a few one-byte status reads and one send, each
-    bounded by PRINTER_TIMEOUT; ten of those (and at least 30 s) is far beyond it.
+    bounded by PRINTER_TIMEOUT; ten of those (and at least PRINT_CLAIM_LEASE, 30 s by
+    default) is far beyond it.
     """
-    return datetime.timedelta(seconds=max(30.0, 10 * settings.PRINTER_TIMEOUT))
+    return datetime.timedelta(seconds=max(settings.PRINT_CLAIM_LEASE, 10 * settings.PRINTER_TIMEOUT))
 
 
 class PrintJob(models.Model):
@@ -162,6 +163,11 @@ class PrintJob(models.Model):
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     printed_at = models.DateTimeField(_("printed at"), null=True, blank=True)
+    # An attempt may have put it on paper without the printer confirming it (the worker
+    # died mid-attempt, or the printer went away after the bytes): the next copy says so.
+    may_have_printed = models.BooleanField(_("may have printed"), default=False)
+    # The language the payload was rendered in, so that a warning added later matches it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     reprint_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reprints", verbose_name=_("reprint of")
     )

@@ -1,7 +1,8 @@
 """Reads shaped for the manager's printer page, the kitchen and the API; one query each.
 
 "Unprinted" is queued, printing or failed. An unprinted job raises the alarm when
-something is wrong rather than merely busy: it failed, it had a failed attempt, it
+something is wrong rather than merely busy: it failed, it had a failed attempt (also
+while a retry is being tried: the alarm stays on until the job prints), it
 sat queued with no attempt for STUCK_AFTER (no worker running?), or a worker held
 it longer than the claim lease (the worker died).
 """
@@ -25,7 +26,8 @@ def _alarming(now: datetime.datetime, prefix: str = "") -> Q:
 
     return (
         q(state=State.FAILED)
-        | q(state=State.QUEUED, attempts__gt=0)
+        # Failed at least once and not printed yet: also while the retry is at the printer.
+        | q(state__in=[State.QUEUED, State.PRINTING], attempts__gt=0)
         | q(state=State.QUEUED, created_at__lt=now - STUCK_AFTER)
         | q(state=State.PRINTING, claimed_at__lt=now - claim_lease())
     )

@@ -21,13 +21,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from printing import wire
 from printing.models import PRINT_JOB_WORKFLOW, Printer, PrintJob, PrintJobStateChange, claim_lease
 from printing.signals import print_job_failed, print_job_failed_over, print_job_printed, printer_status_changed
-from printing.slips import render_test_page
+from printing.slips import render_duplicate_warning, render_test_page
 from staff.models import Role, User
 
 logger = logging.getLogger(__name__)
@@ -116,6 +116,8 @@ def queue_print_job(
             source=source[:100],
             payload=bytes(payload),
             reprint_of=reprint_of,
+            # The caller renders in the active language (see printing.slips).
+            language=translation.get_language() or settings.LANGUAGE_CODE,
         )
         _record(job, to_state=State.QUEUED, by=by, note=note, is_new=True)
         _deliver_on_commit(job)
@@ -144,7 +146,16 @@ def _claim(job_id: int) -> tuple[PrintJob | None, uuid.UUID]:
         PrintJobStateChange.objects.create(
             job=job, from_state=State.QUEUED, to_state=State.PRINTING, printer=job.target, at=now
         )
+        # In the claim's transaction: if this worker dies holding the job, the sweep that
+        # gives it back is already queued for another worker (or this one, restarted).
+        _schedule_sweep_after(now)
     return job, token
+
+
+def _schedule_sweep_after(claimed_at: datetime.datetime) -> None:
+    from printing import tasks  # tasks imports this module for the task bodies
+
+    tasks.schedule_sweep(after=claimed_at)
 
 
 def _record_printer_status(printer: Printer, status: wire.PrinterStatus) -> None:
@@ -167,9 +178,14 @@ def _backup_for(job: PrintJob) -> Printer | None:
     return backup
 
 
-def _record_failed_attempt(job: PrintJob, *, error: str) -> None:
-    """Retry later on the same printer, move to the backup, or fail: in that order."""
+def _record_failed_attempt(job: PrintJob, *, error: str, may_have_printed: bool = False) -> None:
+    """Retry later on the same printer, move to the backup, or fail: in that order.
+
+    `may_have_printed`: the attempt may have put the slip on paper (bytes sent, not
+    confirmed), so every later copy carries the duplicate warning.
+    """
     now = timezone.now()
+    job.may_have_printed = job.may_have_printed or may_have_printed
     target = job.target
     job.attempts += 1
     job.target_attempts += 1
@@ -234,9 +250,13 @@ def deliver_print_job(*, job_id: int) -> PrintJob | None:
     if job is None:
         return PrintJob.objects.filter(pk=job_id).first()
     printer = job.target
+    payload = bytes(job.payload)
+    if job.may_have_printed:
+        with translation.override(job.language or None):
+            payload = render_duplicate_warning(width_chars=printer.paper_width_chars, profile=printer.profile) + payload
     # No transaction is open here: the printer may take a few timeouts to answer.
     if printer.is_active:
-        delivery = wire.print_confirmed(printer.host, printer.port, bytes(job.payload), settings.PRINTER_TIMEOUT)
+        delivery = wire.print_confirmed(printer.host, printer.port, payload, settings.PRINTER_TIMEOUT)
     else:
         delivery = None
     with transaction.atomic():
@@ -257,7 +277,7 @@ def deliver_print_job(*, job_id: int) -> PrintJob | None:
         if delivery.confirmed:
             _record_printed(job)
         else:
-            _record_failed_attempt(job, error=delivery.error)
+            _record_failed_attempt(job, error=delivery.error, may_have_printed=delivery.sent)
     return job
 
 
@@ -286,7 +306,9 @@ def requeue_stale_print_jobs(*, older_than_seconds: float | None = None) -> int:
             )
             if job is None:  # finished meanwhile
                 continue
-            _record_failed_attempt(job, error=_("The worker stopped while printing; it may have printed."))
+            _record_failed_attempt(
+                job, error=_("The worker stopped while printing; it may have printed."), may_have_printed=True
+            )
             count += 1
     forgotten = list(
         PrintJob.objects.filter(state=State.QUEUED)

@@ -187,6 +187,11 @@ class SlipWriter:
     def rule(self) -> None:
         self.spans(("-" * self.width_chars, NORMAL))
 
+    def uncut(self) -> bytes:
+        """The bytes so far, in the normal look and with no cut: a piece that goes before a slip."""
+        self._use(NORMAL)
+        return self.printer.output
+
     def finish(self) -> bytes:
         self._use(NORMAL)
         # Feeds past the cutter (it sits a few lines above the print head), then a
@@ -250,6 +255,16 @@ def render_kitchen_slip(slip: KitchenSlip, *, width_chars: int, profile: str) ->
             _("%(station)s ticket %(sequence)d") % {"station": slip.station_name, "sequence": slip.sequence}, SMALL
         )
     return writer.finish()
+
+
+def render_duplicate_warning(*, width_chars: int, profile: str) -> bytes:
+    """A banner printed above a job sent again after an attempt that may already have printed it.
+
+    In the active language: render inside `translation.override(job.language)`.
+    """
+    writer = SlipWriter(width_chars=width_chars, profile=profile)
+    writer.bar(f" {_('REPRINT - may be a duplicate')} ", BANNER)
+    return writer.uncut()
 
 
 def render_test_page(
