@@ -36,13 +36,15 @@ function placeAboveBottomBars(box) {
 }
 
 function placeToasts() {
-  const boxes = document.querySelectorAll("body > .toasts");
-  for (const box of boxes) placeAboveBottomBars(box);
-  // Bars grow (Rush appears), show (the phone's ticket view) and are redrawn: follow them.
+  for (const box of document.querySelectorAll("body > .toasts")) placeAboveBottomBars(box);
+}
+
+// Bars grow (Rush appears), show (the phone's ticket view) and are redrawn: follow them. Only
+// here, never in the observer's callback (observing again there would call it every frame).
+function watchBottomBars() {
   if (!("ResizeObserver" in window)) return;
-  barWatcher ||= new ResizeObserver(() => placeToasts());
+  barWatcher ||= new ResizeObserver(placeToasts);
   barWatcher.disconnect();
-  if (!boxes.length) return;
   barWatcher.observe(document.documentElement);
   for (const bar of document.querySelectorAll(BOTTOM_BARS)) barWatcher.observe(bar);
 }
@@ -57,7 +59,10 @@ export function toastBox({ inDialog = true } = {}) {
     box = h("div", { class: "toasts", "aria-live": "assertive" });
     host.append(box);
   }
-  if (host === document.body) placeToasts();
+  if (host === document.body) {
+    placeToasts();
+    watchBottomBars();
+  }
   return box;
 }
 
