@@ -47,7 +47,8 @@ def _send(messages: list[tuple[str, dict]]) -> None:
         logger.warning("Could not broadcast %d floor messages; tablets will resync", len(messages), exc_info=True)
 
 
-def _table_messages(table_ids: list[int]) -> list[tuple[str, dict]]:
+def table_messages(table_ids: list[int]) -> list[tuple[str, dict]]:
+    """The floor's {"type": "table"} messages for these tables as they stand (for send_messages)."""
     return [
         (floor_group(state["outlet"]), {"type": "floor.table", "table": state})
         for state in table_states(table_ids=table_ids)
@@ -55,7 +56,7 @@ def _table_messages(table_ids: list[int]) -> list[tuple[str, dict]]:
 
 
 def announce_tables(table_ids: list[int]) -> None:
-    _send(_table_messages(table_ids))
+    _send(table_messages(table_ids))
 
 
 def announce_items(item_ids: list[int]) -> None:
@@ -97,7 +98,7 @@ def announce_order_on_commit(order: Order, *, other_tables: tuple[int | None, ..
     table_ids = [pk for pk in {order.table_id, *other_tables} if pk]
 
     def announce() -> None:
-        _send([*(_table_messages(table_ids) if table_ids else []), (group, message)])
+        _send([*(table_messages(table_ids) if table_ids else []), (group, message)])
 
     transaction.on_commit(announce)
 

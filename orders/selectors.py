@@ -3,7 +3,7 @@
 import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from orders.models import (
@@ -25,10 +25,12 @@ LIVE_LINE_STATUSES = (OrderLine.Status.PENDING, OrderLine.Status.SENT, OrderLine
 
 class TableState:
     FREE = "free"
-    SEATED = "seated"
-    ORDERED = "ordered"
-    FOOD_SENT = "food_sent"
+    SEATED = "seated"  # open, nothing ordered yet
+    ORDERED = "ordered"  # lines taken, none sent to the kitchen yet
+    FOOD_SENT = "food_sent"  # something is at the kitchen (sent, not yet served)
+    SERVED = "served"  # everything sent is on the table
     BILL_PRINTED = "bill_printed"
+    PART_PAID = "part_paid"  # money taken on some of its checks, the rest still to pay
 
 
 def local_now() -> datetime.datetime:
@@ -39,24 +41,41 @@ def item_is_served_now(item: Item, at: datetime.datetime | None = None) -> bool:
     return item.category.menu.is_served_at(at or local_now())
 
 
+# Billing's payments, read through the reverse relation (orders never imports billing): a
+# captured payment not wholly refunded on an order still open means the table is part paid.
+_PAID = Q(checks__payments__state="captured") & Q(
+    checks__payments__refunded__lt=F("checks__payments__amount") + F("checks__payments__tip")
+)
+
+
 def _open_orders_with_counts():
+    # distinct: the lines and the payments are two joins, each would multiply the other's count.
     return Order.objects.filter(status=Order.Status.OPEN).annotate(
-        pending_count=Count("lines", filter=Q(lines__status=OrderLine.Status.PENDING)),
-        sent_count=Count("lines", filter=Q(lines__status=OrderLine.Status.SENT)),
-        served_count=Count("lines", filter=Q(lines__status=OrderLine.Status.SERVED)),
+        pending_count=Count("lines", filter=Q(lines__status=OrderLine.Status.PENDING), distinct=True),
+        sent_count=Count("lines", filter=Q(lines__status=OrderLine.Status.SENT), distinct=True),
+        served_count=Count("lines", filter=Q(lines__status=OrderLine.Status.SERVED), distinct=True),
+        paid_count=Count("checks__payments", filter=_PAID, distinct=True),
     )
 
 
 def table_state_of(order: Order | None) -> str:
-    """Derive what the floor shows from the table's open order (annotated with counts)."""
+    """Derive what the floor shows from the table's open order (annotated with counts).
+
+    Money comes first (part paid, bill printed), then the food: anything still at the
+    kitchen, else all served, else lines not sent yet.
+    """
     if order is None:
         return TableState.FREE
+    if order.paid_count:
+        return TableState.PART_PAID
     if order.bill_printed_at:
         return TableState.BILL_PRINTED
     if order.sent_count:
-        return TableState.ORDERED
-    if order.served_count:
         return TableState.FOOD_SENT
+    if order.served_count:
+        return TableState.SERVED
+    if order.pending_count:
+        return TableState.ORDERED
     return TableState.SEATED
 
 

@@ -29,7 +29,9 @@ const STATE_LABELS = {
   seated: gettext("Seated"),
   ordered: gettext("Ordered"),
   food_sent: gettext("Food sent"),
+  served: gettext("Served"),
   bill_printed: gettext("Bill printed"),
+  part_paid: gettext("Part paid"),
 };
 
 let plan = null; // the API's floor_plan

@@ -1,6 +1,7 @@
 // Tapping a ticket line: change or remove a pending line; void a sent one with a
 // manager's PIN.
 import { createApproval } from "./approval.js";
+import { closeOnBack } from "./backbutton.js";
 import { h, setBusy, showDialog } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { money } from "./money.js";
@@ -133,6 +134,7 @@ export function openPendingLineSheet({ line, covers, courses, courseName, onSave
     ),
   );
   showDialog(dialog);
+  closeOnBack(dialog);
 }
 
 const QUICK_REASONS = () => [gettext("Guest changed their mind"), gettext("Wrong item entered"), gettext("Kitchen mistake")];
@@ -234,6 +236,7 @@ export function openSentLineSheet({ line, loadManagers, onVoid, onNote = null })
   }
 
   showDialog(dialog);
+  closeOnBack(dialog);
   return dialog;
 }
 

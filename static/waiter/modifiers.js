@@ -1,5 +1,6 @@
 // Choosing an item's modifiers: the group rules (min, max, free choices, nested groups)
 // checked here the same way the server checks them, before "Add" is enabled.
+import { closeOnBack } from "./backbutton.js";
 import { h, setBusy, showDialog } from "./dom.js";
 import { gettext, interpolate, ngettext } from "./i18n.js";
 import { money, moneyDelta } from "./money.js";
@@ -71,9 +72,10 @@ export function unmetGroups(shown, chosen, modifiers) {
  * `initial` ({qty, note, modifiers: [modifier ids in the order chosen]}) prefills the
  * dialog, to change a line's choices; `saveLabel` (a format with %s for the price, e.g.
  * "Save · %s") replaces "Add · %s". If onAdd returns a promise the dialog stays open,
- * busy, until it settles, and shows the error if it fails.
+ * busy, until it settles, and shows the error if it fails. The browser's Back closes the
+ * dialog (not the order screen) and hands what was chosen so far to onBack({qty, note, modifiers}).
  */
-export function openModifierDialog({ item, groups, onAdd, initial = null, saveLabel = null }) {
+export function openModifierDialog({ item, groups, onAdd, initial = null, saveLabel = null, onBack = null }) {
   const modifiers = indexModifiers(groups);
   // Choices the menu no longer knows are dropped; prune() drops those whose group is gone.
   let chosen = (initial?.modifiers || []).filter((id) => modifiers[id]);
@@ -261,5 +263,6 @@ export function openModifierDialog({ item, groups, onAdd, initial = null, saveLa
   prune();
   render();
   showDialog(dialog);
+  closeOnBack(dialog, { onBack: () => onBack?.({ qty, note: note.value.trim(), modifiers: [...chosen] }) });
   return dialog;
 }

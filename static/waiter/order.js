@@ -1,5 +1,6 @@
 // The order screen: menu on the left, ticket on the right, live over the floor socket.
 import { api, newUuid, paths, whenSignedOut } from "./api.js";
+import { closeOnBack, guardLeaving } from "./backbutton.js";
 import { h, setBusy, showDialog, toast } from "./dom.js";
 import { gettext, interpolate, ngettext } from "./i18n.js";
 import { openPendingLineSheet, openSentLineSheet } from "./linesheet.js";
@@ -28,6 +29,7 @@ const state = {
   sending: [], // lines on their way to the server, shown greyed on the ticket
   inFlight: new Set(),
   fires: {}, // course -> {status, rush, course_name}: where each course is in the kitchen
+  drafts: new Map(), // item id -> {qty, note, modifiers}: chosen when Back closed its dialog
 };
 
 const readyCalls = createReadyCalls();
@@ -37,6 +39,9 @@ whenSignedOut(() => location.assign(paths.signInPage));
 const courses = () => (state.menu?.courses.length ? state.menu.courses : DEFAULT_COURSES);
 const courseName = (number) => courseNamer(courses())(number);
 const isOpen = () => state.order?.status === "open";
+// Lines the kitchen does not have yet: pending on the server, or still on their way there.
+const unsentCount = () =>
+  (state.order?.lines.filter((line) => line.status === "pending").length ?? 0) + state.sending.length;
 
 // ---- loading -------------------------------------------------------------------------
 
@@ -145,7 +150,7 @@ function renderTicketPanel() {
     onFire: isOpen() ? fireCourse : null,
   });
   renderRush();
-  const pending = order.lines.filter((line) => line.status === "pending").length + state.sending.length;
+  const pending = unsentCount();
   $("total").textContent = money(order.total);
   $("total").dataset.total = order.total;
   const send = $("send");
@@ -165,10 +170,15 @@ function tapItem(item) {
     addLine(item, { qty: 1, note: "", modifiers: [] });
     return;
   }
+  // Back closed this item's dialog before: the choices made then are still there.
+  const draft = state.drafts.get(item.id) ?? null;
+  state.drafts.delete(item.id);
   openModifierDialog({
     item,
     groups: state.menu.modifier_groups,
+    initial: draft,
     onAdd: (choice) => addLine(item, choice),
+    onBack: (choice) => state.drafts.set(item.id, choice),
   });
 }
 
@@ -264,6 +274,7 @@ function changeChoices(line, item, sheetChanges) {
   });
 }
 
+// True when the lines went; an error is shown and the answer is false.
 async function send() {
   const button = $("send");
   setBusy(button, true);
@@ -274,12 +285,54 @@ async function send() {
     loadFires();
     const count = answer.sent.length;
     toast(interpolate(ngettext("%s line sent to the kitchen.", "%s lines sent to the kitchen.", count), [count]), "ok");
+    return true;
   } catch (error) {
     toast(error.message);
+    return false;
   } finally {
     setBusy(button, false);
     renderTicketPanel();
   }
+}
+
+// Leaving with lines the kitchen does not have: they stay on the order (they are saved), but
+// a waiter who walks away from them usually meant to send them. Send first, stay, or leave.
+let leaveDialog = null;
+function askBeforeLeaving(leave) {
+  if (leaveDialog?.open) return;
+  const count = unsentCount();
+  const goOn = async (button, sendFirst) => {
+    for (const each of leaveDialog.querySelectorAll("button")) each.disabled = true;
+    setBusy(button, true);
+    await Promise.allSettled([...state.inFlight]); // a line on its way is saved before we go
+    if (sendFirst && !(await send())) {
+      leaveDialog.close();
+      return;
+    }
+    leave();
+  };
+  const sendAndLeave = h("button", { type: "button", class: "button button--primary", "data-action": "send-and-leave" }, gettext("Send and leave"));
+  const leaveAnyway = h("button", { type: "button", class: "button", "data-action": "leave" }, gettext("Leave without sending"));
+  sendAndLeave.addEventListener("click", () => goOn(sendAndLeave, true));
+  leaveAnyway.addEventListener("click", () => goOn(leaveAnyway, false));
+  leaveDialog = h(
+    "dialog",
+    { class: "sheet leave-dialog", "aria-labelledby": "leave-title" },
+    h(
+      "h2",
+      { id: "leave-title", class: "sheet__title" },
+      interpolate(ngettext("%s line is not at the kitchen yet", "%s lines are not at the kitchen yet", count), [count]),
+    ),
+    h("p", { class: "sheet__text" }, gettext("They stay on this order, but the kitchen only starts on them once they are sent.")),
+    h(
+      "footer",
+      { class: "sheet__actions leave-dialog__actions" },
+      h("button", { type: "button", class: "button", "data-action": "stay", onclick: () => leaveDialog.close() }, gettext("Keep ordering")),
+      leaveAnyway,
+      sendAndLeave,
+    ),
+  );
+  showDialog(leaveDialog);
 }
 
 // The waiter brought a course to the table: its sent lines become served.
@@ -374,6 +427,7 @@ function askRush() {
     }
   });
   showDialog(dialog);
+  closeOnBack(dialog);
 }
 
 function openActions() {
@@ -410,6 +464,7 @@ function askCovers() {
     h("div", { class: "sheet__actions" }, h("button", { type: "button", class: "button", onclick: () => dialog.close() }, gettext("Cancel"))),
   );
   showDialog(dialog);
+  closeOnBack(dialog);
 }
 
 // ---- live updates --------------------------------------------------------------------
@@ -451,6 +506,11 @@ function showView(view) {
 }
 
 $("send").addEventListener("click", send);
+guardLeaving({ mustAsk: () => isOpen() && unsentCount() > 0, ask: askBeforeLeaving, link: $("back"), fallbackUrl: $("back").href });
+// Closing the tab or reloading while a line is still on its way could lose it: the browser asks.
+window.addEventListener("beforeunload", (event) => {
+  if (state.sending.length) event.preventDefault();
+});
 $("rush").addEventListener("click", askRush);
 $("order-covers").addEventListener("click", askCovers);
 $("order-actions").addEventListener("click", openActions);

@@ -1,7 +1,7 @@
 // The kitchen calls the waiter: "Table 4: Mains ready". A call stays on screen (and marks
 // the table on the floor) until the waiter taps it; a tap is remembered on this tablet.
 import { api, paths } from "./api.js";
-import { h } from "./dom.js";
+import { h, toastBox } from "./dom.js";
 import { gettext, interpolate } from "./i18n.js";
 import { bellIcon } from "./icons.js";
 
@@ -32,14 +32,6 @@ export function createReadyCalls({ onChange } = {}) {
   const calls = new Map(); // key -> {fire, toast}
   let seen = readSeen();
 
-  function box() {
-    let host = document.querySelector("body > .toasts");
-    if (!host) {
-      host = h("div", { class: "toasts", "aria-live": "assertive" });
-      document.body.append(host);
-    }
-    return host;
-  }
 
   function remember(key) {
     seen = [...seen.filter((k) => k !== key), key].slice(-REMEMBER);
@@ -77,7 +69,7 @@ export function createReadyCalls({ onChange } = {}) {
       h("span", { class: "toast--ready__hint" }, gettext("Tap when picked up")),
     );
     calls.set(key, { fire, toast });
-    box().append(toast);
+    toastBox({ inDialog: false }).append(toast);
     navigator.vibrate?.(200);
     onChange?.();
   }

@@ -8,6 +8,7 @@ export function statusLabel(status) {
     pending: gettext("new"),
     sending: gettext("sending…"),
     sent: gettext("sent"),
+    held: gettext("held"),
     served: gettext("served"),
     void: gettext("void"),
   };
@@ -36,8 +37,10 @@ function group(lines) {
   return [...courses].sort(byNumber).map(([course, seats]) => [course, [...seats].sort(byNumber)]);
 }
 
-function lineElement(line, onTap) {
+// `held`: the line is sent, but its course waits in the kitchen until fired.
+function lineElement(line, onTap, held) {
   const status = line.status;
+  const shown = held && status === "sent" ? "held" : status;
   const tappable = status !== "sending" && status !== "void";
   return h(
     "li",
@@ -49,6 +52,7 @@ function lineElement(line, onTap) {
         class: `line line--${status}`,
         "data-line-id": line.id ?? "",
         "data-status": status,
+        "data-held": shown === "held" ? "true" : null,
         disabled: !tappable,
         onclick: () => onTap(line),
       },
@@ -75,7 +79,7 @@ function lineElement(line, onTap) {
           )
         : null,
       line.note ? h("span", { class: "line__note" }, line.note) : null,
-      h("span", { class: `line__status status status--${status}` }, statusLabel(status)),
+      h("span", { class: `line__status status status--${shown}` }, statusLabel(shown)),
     ),
   );
 }
@@ -116,9 +120,11 @@ function fireButton(course, fire, courseName, onFire) {
   return button;
 }
 
-// A course whose lines are at the kitchen can be marked served at the table.
+// A course whose lines are at the kitchen can be marked served at the table; a held one is
+// not cooking yet, so it offers Fire, never Served.
 function courseHead(course, seats, courseName, onServe, fire, onFire) {
-  const sent = seats.some(([, seatLines]) => seatLines.some((line) => line.status === "sent"));
+  const held = fire?.status === "held";
+  const sent = !held && seats.some(([, seatLines]) => seatLines.some((line) => line.status === "sent"));
   const title = h("h3", { class: "ticket-course__title" }, courseName(course));
   const kitchen = kitchenState(course, fire, courseName, onFire);
   if (!onServe || !sent) return h("div", { class: "ticket-course__head" }, title, kitchen);
@@ -158,7 +164,7 @@ export function renderTicket(box, { lines, courseName, onTap, onServe = null, fi
             "div",
             { class: "ticket-seat", "data-seat": seat },
             h("h4", { class: "ticket-seat__title" }, seatName(seat)),
-            h("ul", { class: "ticket-lines" }, seatLines.map((line) => lineElement(line, onTap))),
+            h("ul", { class: "ticket-lines" }, seatLines.map((line) => lineElement(line, onTap, fires[course]?.status === "held"))),
           ),
         ),
       ),

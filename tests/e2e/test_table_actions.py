@@ -73,8 +73,8 @@ def test_anna_moves_merges_hands_over_and_serves_while_bram_watches(pages):
     pick(anna, "seat", 2)
     tap_item(anna, "Hoofdgerechten", "Paddenstoelenrisotto")
     send(anna, 2)
-    expect(on_bram("4")).to_have_attribute("data-state", "ordered", timeout=LIVE_TIMEOUT_MS)
-    expect(on_bram("5")).to_have_attribute("data-state", "ordered", timeout=LIVE_TIMEOUT_MS)
+    expect(on_bram("4")).to_have_attribute("data-state", "food_sent", timeout=LIVE_TIMEOUT_MS)
+    expect(on_bram("5")).to_have_attribute("data-state", "food_sent", timeout=LIVE_TIMEOUT_MS)
     pages.screenshot(anna, "1-order")
 
     # Move table 4 to table 7: the menu offers only free tables, grouped by area.
@@ -95,7 +95,7 @@ def test_anna_moves_merges_hands_over_and_serves_while_bram_watches(pages):
     expect(anna.locator("#order-title")).to_have_text("Table 7")
     assert order_id(anna) == table_4
     expect(on_bram("4")).to_have_attribute("data-state", "free", timeout=LIVE_TIMEOUT_MS)
-    expect(on_bram("7")).to_have_attribute("data-state", "ordered", timeout=LIVE_TIMEOUT_MS)
+    expect(on_bram("7")).to_have_attribute("data-state", "food_sent", timeout=LIVE_TIMEOUT_MS)
     expect(on_bram("7")).to_contain_text("2/6")
 
     # Merge table 5 into table 7: its guests' seats come after table 7's two.
@@ -138,21 +138,23 @@ def test_anna_moves_merges_hands_over_and_serves_while_bram_watches(pages):
     expect(anna.locator("#order-waiter")).to_have_text("Bram")
     expect(on_bram("7").locator(".table__waiter")).to_have_text("BR", timeout=LIVE_TIMEOUT_MS)
 
-    # Starters served: the mains are still at the kitchen, so the table stays "ordered".
+    # Starters served: the mains wait at the kitchen (held, Fire rather than Served), so the food is not all out.
     starters = anna.locator('.ticket-course[data-course="1"]')
     mains = anna.locator('.ticket-course[data-course="2"]')
     starters.locator('[data-action="serve"]').tap()
     expect(starters.locator('.line[data-status="served"]')).to_have_count(2)
     expect(starters.locator('[data-action="serve"]')).to_have_count(0)
     expect(mains.locator('.line[data-status="sent"]')).to_have_count(1)
+    expect(mains.locator('[data-action="serve"]')).to_have_count(0)
     pages.screenshot(anna, "7-starters-served")
-    assert table_state(anna, pages.base_url, outlet, "7") == "ordered"
+    assert table_state(anna, pages.base_url, outlet, "7") == "food_sent"
 
-    # Mains served: nothing is at the kitchen any more, and Bram's floor shows "food sent".
+    # Mains fired, then served: nothing is at the kitchen any more, and Bram's floor shows "served".
+    mains.locator('[data-action="fire"]').tap()
     mains.locator('[data-action="serve"]').tap()
     expect(anna.locator('.line[data-status="served"]')).to_have_count(3)
     expect(anna.locator('[data-action="serve"]')).to_have_count(0)
-    expect(on_bram("7")).to_have_attribute("data-state", "food_sent", timeout=LIVE_TIMEOUT_MS)
+    expect(on_bram("7")).to_have_attribute("data-state", "served", timeout=LIVE_TIMEOUT_MS)
     pages.screenshot(anna, "8-all-served")
     pages.screenshot(bram, "9-bram-floor")
     assert bram.evaluate("window.notReloaded") is True
@@ -287,9 +289,12 @@ def test_on_a_phone_the_table_menu_moves_a_table_and_offers_a_handover(pages):
     page.locator('.actions-sheet [data-action="close"]').tap()
     expect(page.locator(".actions-sheet")).to_have_count(0)
 
-    back_to_floor(page)
+    # The soup is not sent: leaving asks first, and the waiter leaves it for now.
+    page.locator("#back").tap()
+    page.locator('.leave-dialog [data-action="leave"]').tap()
+    page.wait_for_url(FLOOR_URL)
     expect(page.locator('.table[data-table-number="2"]')).to_have_attribute("data-state", "free")
-    expect(page.locator('.table[data-table-number="3"]')).to_have_attribute("data-state", "seated")
+    expect(page.locator('.table[data-table-number="3"]')).to_have_attribute("data-state", "ordered")
     pages.screenshot(page, "6-floor")
 
     # A takeaway order from the phone's floor: it joins the strip under the plan.

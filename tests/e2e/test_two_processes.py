@@ -27,6 +27,6 @@ def test_a_tablet_on_another_daphne_process_sees_the_table_turn_ordered(pages, s
     anna.locator("#send").tap()
     expect(anna.locator('.line[data-status="sent"]')).to_have_count(1)
 
-    expect(table_on_bram).to_have_attribute("data-state", "ordered", timeout=LIVE_TIMEOUT_MS)
+    expect(table_on_bram).to_have_attribute("data-state", "food_sent", timeout=LIVE_TIMEOUT_MS)
     pages.screenshot(bram, "bram-on-the-second-process")
     assert bram.evaluate("window.notReloaded") is True

@@ -118,13 +118,13 @@ def test_anna_takes_table_4_and_bram_sees_it_live(pages):
     assert anna.request.get(f"{pages.base_url}/api/orders/{order_id}/").json()["total"] == expected
     pages.screenshot(anna, "7-ticket")
 
-    # Send: the lines go to the kitchen, and Bram's floor turns table 4 "ordered" without a reload.
+    # Send: the lines go to the kitchen, and Bram's floor shows table 4's food there without a reload.
     anna.locator("#send").tap()
     expect(anna.locator('.line[data-status="sent"]')).to_have_count(2)
     expect(anna.locator('.line[data-status="pending"]')).to_have_count(0)
     expect(anna.locator("#send")).to_be_disabled()
     pages.screenshot(anna, "8-sent")
-    expect(bram.locator('[data-table-number="4"][data-state="ordered"]')).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    expect(bram.locator('[data-table-number="4"][data-state="food_sent"]')).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     expect(table_on_bram).to_contain_text("3/4")
     assert bram.evaluate("window.notReloaded") is True
     pages.screenshot(bram, "9-bram-floor")

@@ -155,9 +155,10 @@ async def test_a_waiter_hears_another_waiters_table_turn_ordered(layer, world, c
     pending = await receive_until(socket, lambda m: m["type"] == "table", "table after add_line")
     assert pending["table"]["number"] == table.number
     assert pending["table"]["order"]["pending_count"] == 1
+    assert pending["table"]["state"] == "ordered"  # taken, not sent yet
 
     await database_sync_to_async(services.send_to_kitchen)(order=order, by=world.other_waiter)
-    ordered = await receive_until(socket, is_table(table.number, "ordered"), "ordered table")
+    ordered = await receive_until(socket, is_table(table.number, "food_sent"), "food sent table")
     assert ordered["table"]["id"] == table.pk
     assert ordered["table"]["order"]["id"] == order.pk
     assert ordered["table"]["order"]["pending_count"] == 0

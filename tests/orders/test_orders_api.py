@@ -620,7 +620,7 @@ def test_a_waiter_and_a_manager_see_the_floor_with_live_state(waiter, world, ord
         response = client.get(f"/api/outlets/{world.outlet.pk}/floor/")
         assert response.status_code == 200
         tables = {t["number"]: t for area in response.json()["areas"] for t in area["tables"]}
-        assert tables[world.tables[0].number]["state"] == "ordered"
+        assert tables[world.tables[0].number]["state"] == "food_sent"
         assert tables[world.tables[0].number]["order"]["id"] == order["id"]
         assert tables[world.tables[1].number]["state"] == "free"
 

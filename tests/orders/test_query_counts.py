@@ -81,7 +81,7 @@ def test_floor_plan_costs_the_same_for_one_table_and_eighty(waiter):
     plan = selectors.floor_plan(outlet=large)
     drawn = [t for area in plan["areas"] for t in area["tables"]]
     assert len(drawn) == 81
-    assert {t["state"] for t in drawn} == {"free", "seated", "ordered", "bill_printed"}
+    assert {t["state"] for t in drawn} == {"free", "ordered", "food_sent", "bill_printed"}
     assert large_count == small_count
     assert large_count <= FLOOR_PLAN_QUERIES
 

@@ -147,7 +147,7 @@ def test_removing_a_pending_line_gives_back_the_countdown(world):
     assert line.status == OrderLine.Status.REMOVED
 
 
-def test_send_marks_pending_lines_sent_with_history_and_table_turns_ordered(world):
+def test_send_marks_pending_lines_sent_with_history_and_the_table_shows_food_sent(world):
     order = open_table(world)
     assert table_states(table_ids=[order.table_id])[0]["state"] == TableState.SEATED
     services.add_line(order=order, request=steak_request(world), by=world.waiter)
@@ -156,9 +156,9 @@ def test_send_marks_pending_lines_sent_with_history_and_table_turns_ordered(worl
     assert len(sent) == 2
     assert set(OrderLine.objects.values_list("status", flat=True)) == {OrderLine.Status.SENT}
     assert LineStatusChange.objects.filter(to_status="sent").count() == 2
-    assert table_states(table_ids=[order.table_id])[0]["state"] == TableState.ORDERED
-    services.serve_lines(order=order, by=world.waiter)
     assert table_states(table_ids=[order.table_id])[0]["state"] == TableState.FOOD_SENT
+    services.serve_lines(order=order, by=world.waiter)
+    assert table_states(table_ids=[order.table_id])[0]["state"] == TableState.SERVED
     services.mark_bill_printed(order=order, by=world.waiter)
     assert table_states(table_ids=[order.table_id])[0]["state"] == TableState.BILL_PRINTED
 
@@ -206,7 +206,7 @@ def test_transfer_and_merge(world):
     assert list(second.lines.values_list("seat", flat=True)) == [4]
     states = {t["id"]: t["state"] for t in floor_plan(outlet=world.outlet)["areas"][0]["tables"]}
     assert states[world.tables[2].pk] == TableState.FREE
-    assert states[world.tables[1].pk] == TableState.SEATED
+    assert states[world.tables[1].pk] == TableState.ORDERED  # the merged salad is not sent yet
 
 
 def test_a_pending_lines_choices_can_be_changed_under_the_same_rules(world):
