@@ -9,6 +9,7 @@ from billing.models import CardReader, Check, CheckItem, Discount, OutletBilling
 from billing.totals import CheckDiscountIn, CheckIn, CheckTotals, LineDiscountIn, LineIn, ShareIn, compute_order
 from orders.models import Order, OrderLine
 from pms_integration.models import PostingOutlet
+from printing.selectors import latest_jobs_by_source
 
 
 def billing_settings(outlet_id: int) -> OutletBilling:
@@ -232,3 +233,18 @@ def tenders_for(*, outlet_id: int) -> dict:
     tenders = [{"id": t.pk, "name": t.name, "kind": t.kind, "allows_tip": t.allows_tip} for t in tenders]
     readers = [{"id": r.pk, "label": r.label} for r in CardReader.objects.filter(outlet_id=outlet_id, is_active=True)]
     return {"tenders": tenders, "readers": readers}
+
+
+def bill_print_job(*, check: Check) -> dict | None:
+    """The newest print job of this check's bill or receipt: queued, printing, printed or failed."""
+    source = f"billing.check:{check.pk}"
+    job = latest_jobs_by_source(sources=[source]).get(source)
+    if job is None:
+        return None
+    return {
+        "id": job["id"],
+        "state": job["state"],
+        "state_label": job["state_label"],
+        "last_error": job["last_error"],
+        "printed_at": job["printed_at"],
+    }

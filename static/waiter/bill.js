@@ -655,10 +655,35 @@ function askComp(check, item) {
   });
 }
 
+const PRINT_POLL_MS = 1000;
+const PRINT_FOLLOW_MS = 60000; // then the printers page is the place to look
+
+// Queued is not printed: say "sent", then follow the job until the printer has it or gave up.
+async function followPrintJob(check, job) {
+  const url = paths.checkAction(check.id, "print");
+  const until = Date.now() + PRINT_FOLLOW_MS;
+  while (job && (job.state === "queued" || job.state === "printing")) {
+    if (Date.now() > until) {
+      toast(interpolate(gettext("The bill for check %s has not printed yet. Check the printer."), [check.number]));
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, PRINT_POLL_MS));
+    try {
+      job = (await api("GET", url, { retry: false })).print_job;
+    } catch {
+      // A dropped connection: ask again on the next round.
+    }
+  }
+  if (job?.state === "printed") toast(interpolate(gettext("Bill for check %s printed."), [check.number]), "ok");
+  else if (job?.state === "failed") toast(interpolate(gettext("The bill for check %(check)s did not print: %(error)s"), { check: check.number, error: job.last_error || job.state_label }, true));
+}
+
 async function printBill(check, button) {
   setBusy(button, true);
   try {
-    await change(paths.checkAction(check.id, "print"), {}, interpolate(gettext("Bill for check %s printed."), [check.number]));
+    const answer = await change(paths.checkAction(check.id, "print"), {});
+    toast(interpolate(gettext("Bill for check %s sent to the printer."), [check.number]), "info");
+    followPrintJob(check, answer.print_job);
   } catch (error) {
     toast(error.message);
   } finally {
