@@ -433,7 +433,10 @@ class CardWebhookView(APIView):
 
 
 class ReceiptView(APIView):
-    """GET: the on-screen copy of the receipt (or pro forma); POST: print it on the outlet's printer."""
+    """GET: the on-screen copy of the receipt (or pro forma); POST: queue it on the outlet's printer.
+
+    POST answers with `print_job` (queued, not yet printed): GET .../print/ follows it.
+    """
 
     permission_classes = [BillingRole]
 
@@ -446,8 +449,9 @@ class ReceiptView(APIView):
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @idempotent
     def post(self, request, check_id: int):
-        printed = services.print_check_receipt(check=_check(check_id), by=request.user)
-        return Response({"printed": printed})
+        check = _check(check_id)
+        services.print_check_receipt(check=check, by=request.user)
+        return Response({"print_job": selectors.bill_print_job(check=check)})
 
 
 class ReceiptPdfView(APIView):

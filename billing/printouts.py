@@ -145,11 +145,6 @@ def queue_receipt(*, check: Check, by: User, title: str = "") -> PrintJob | None
     )
 
 
-def print_receipt(*, check: Check, by: User, title: str = "") -> bool:
-    """Queue the receipt (or pro-forma bill); False if the outlet has no receipt printer."""
-    return queue_receipt(check=check, by=by, title=title) is not None
-
-
 def receipt_as_pdf(*, check: Check, title: str = "") -> bytes:
     """The PDF copy: the same layout again, on a page."""
     from printing.receipt_pdf import receipt_pdf

@@ -1526,14 +1526,21 @@ def kick_drawer(*, outlet_id: int) -> None:
     )
 
 
-def print_check_receipt(*, check: Check, by: User) -> bool:
-    """Print the receipt of a paid check (marked COPY after the first), or the pro forma of an open one."""
+def print_check_receipt(*, check: Check, by: User) -> PrintJob:
+    """Queue the receipt of a paid check (marked COPY after the first), or the pro forma of an open one.
+
+    With no receipt printer (or one switched off) nothing is queued: the caller is told why.
+    """
     _require_billing_role(by)
     check = Check.objects.select_related("order").get(pk=check.pk)
+    problem = printouts.receipt_printer_problem(outlet_id=check.order.outlet_id)
+    if problem:
+        raise ValidationError({"printer": problem})
     if check.status == Check.Status.OPEN:
-        return printouts.print_receipt(check=check, by=by, title=_("PRO FORMA"))
-    printed_before = AuditEntry.objects.filter(
-        action="receipt_printed", subject_type="billing.check", subject_id=str(check.pk)
-    ).exists()
-    record_audit(actor=by, action="receipt_printed", subject=check)
-    return printouts.print_receipt(check=check, by=by, title=_("COPY") if printed_before else "")
+        return printouts.queue_receipt(check=check, by=by, title=_("PRO FORMA"))
+    with transaction.atomic():
+        printed_before = AuditEntry.objects.filter(
+            action="receipt_printed", subject_type="billing.check", subject_id=str(check.pk)
+        ).exists()
+        record_audit(actor=by, action="receipt_printed", subject=check)
+        return printouts.queue_receipt(check=check, by=by, title=_("COPY") if printed_before else "")

@@ -161,3 +161,25 @@ def test_the_dutch_page_says_so_in_dutch(client, world, fast_printer_settings):
     page = client.get("/manager/printers/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
 
     assert "Nog niets van gehoord" in page
+
+
+def test_the_receipt_without_a_receipt_printer_says_so_and_queues_nothing(world, api_as):
+    check = first_check(table_for_four(world), world)
+
+    answer = api_as(world.waiter).post(f"/api/billing/checks/{check.pk}/receipt/")
+
+    assert answer.status_code == 400
+    assert answer.json()["printer"] == ["No receipt printer is set up for this outlet."]
+    assert not PrintJob.objects.exists()
+
+
+def test_the_receipt_is_answered_queued_never_printed(world, api_as, printer_at):
+    printer_at("online")
+    check = first_check(table_for_four(world), world)
+
+    answer = api_as(world.waiter).post(f"/api/billing/checks/{check.pk}/receipt/")
+
+    assert answer.status_code == 200
+    assert "printed" not in answer.json()
+    assert answer.json()["print_job"]["state"] == "queued"
+    assert answer.json()["print_job"]["id"] == PrintJob.objects.get().pk
