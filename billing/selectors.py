@@ -146,6 +146,9 @@ def bill_payload(*, order: Order) -> dict:
     """The bill view: every check with its items, discounts, payments and totals."""
     checks, totals = order_bill(order=order)
     lines = checks[0].lines_by_id if checks else {}
+    # How each printed bill's paper is doing (one query, only when a bill was printed).
+    sources = [f"billing.check:{check.pk}" for check in checks if check.bill_printed_at]
+    print_jobs = latest_jobs_by_source(sources=sources) if sources else {}
     result = []
     for check in checks:
         figures = totals[check.pk]
@@ -188,6 +191,7 @@ def bill_payload(*, order: Order) -> dict:
                 "version": check.version,
                 "frozen": check.is_frozen,
                 "bill_printed_at": check.bill_printed_at.isoformat() if check.bill_printed_at else None,
+                "bill_print_state": print_jobs.get(f"billing.check:{check.pk}", {}).get("state"),
                 "items": items,
                 "discounts": [
                     {

@@ -295,13 +295,20 @@ function toolButton(label, action, onclick, extra = {}) {
   return h("button", { type: "button", class: "button bill-tool", "data-action": action, onclick, ...extra }, label);
 }
 
+// The bill's paper as the printer reported it: "Printed" only once it really was.
+function printBadge(state) {
+  if (state === "queued" || state === "printing") return h("span", { class: "bill-badge", "data-print-state": state }, gettext("Sent to the printer"));
+  if (state === "failed") return h("span", { class: "bill-badge bill-badge--part", "data-print-state": state }, gettext("Not printed"));
+  return h("span", { class: "bill-badge", "data-print-state": state || "printed" }, gettext("Printed"));
+}
+
 function checkColumn(check) {
   const canEdit = editable(check);
   const isOpen = check.status === "open";
   const badges = [];
   if (!isOpen) badges.push(h("span", { class: "bill-badge bill-badge--paid" }, gettext("Paid")));
   else if (check.frozen) badges.push(h("span", { class: "bill-badge bill-badge--part" }, gettext("Payment started")));
-  if (check.bill_printed_at && isOpen) badges.push(h("span", { class: "bill-badge" }, gettext("Printed")));
+  if (check.bill_printed_at && isOpen) badges.push(printBadge(check.bill_print_state));
 
   const tools =
     isOpen && orderOpen()
@@ -674,6 +681,10 @@ async function followPrintJob(check, job) {
       // A dropped connection: ask again on the next round.
     }
   }
+  if (job && !state.finished) load(); // the check's badge says what became of the paper
+  // "Sent" is old news once the printer answered.
+  const sent = interpolate(gettext("Bill for check %s sent to the printer."), [check.number]);
+  for (const note of document.querySelectorAll(".toast--info")) if (note.textContent === sent) note.remove();
   if (job?.state === "printed") toast(interpolate(gettext("Bill for check %s printed."), [check.number]), "ok");
   else if (job?.state === "failed") toast(interpolate(gettext("The bill for check %(check)s did not print: %(error)s"), { check: check.number, error: job.last_error || job.state_label }, true));
 }

@@ -69,10 +69,13 @@ def test_a_queued_bill_is_sent_then_reported_printed_when_the_printer_took_it(wo
     assert sent.status_code == 200
     assert sent.json()["print_job"]["state"] == "queued"
     assert sent.json()["checks"][0]["id"] == check.pk, "the answer is still the whole bill"
+    assert sent.json()["checks"][0]["bill_print_state"] == "queued", "the bill says sent, not printed"
     job = PrintJob.objects.get()
     assert deliver_until_settled(job).state == PrintJob.State.PRINTED
     followed = api.get(f"/api/billing/checks/{check.pk}/print/").json()["print_job"]
     assert followed["id"] == job.pk and followed["state"] == "printed"
+    bill = api.get(f"/api/billing/orders/{check.order_id}/bill/").json()
+    assert bill["checks"][0]["bill_print_state"] == "printed"
 
 
 def test_a_bill_the_printer_never_took_is_reported_failed(world, api_as, printer_at):
@@ -86,6 +89,8 @@ def test_a_bill_the_printer_never_took_is_reported_failed(world, api_as, printer
     followed = api.get(f"/api/billing/checks/{check.pk}/print/").json()["print_job"]
     assert followed["state"] == "failed"
     assert followed["last_error"]
+    bill = api.get(f"/api/billing/orders/{check.order_id}/bill/").json()
+    assert bill["checks"][0]["bill_print_state"] == "failed"
 
 
 def test_nothing_printed_yet_is_no_print_job(world, api_as):

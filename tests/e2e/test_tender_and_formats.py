@@ -152,6 +152,7 @@ def test_print_says_no_printer_then_sent_then_printed_when_the_printer_took_it(p
     print_button.tap()
     expect(anna.locator(".toast", has_text="Rekening 1 naar de printer gestuurd.")).to_be_visible()
     expect(anna.locator(".toast", has_text="Rekening 1 afgedrukt.")).to_have_count(0)
+    expect(anna.locator('.bill-badge[data-print-state="queued"]')).to_have_text("Naar de printer")
     pages.screenshot(anna, "2-sent")
 
     # A worker delivers it to the (TCP) printer; the tablet hears it printed.
@@ -159,6 +160,8 @@ def test_print_says_no_printer_then_sent_then_printed_when_the_printer_took_it(p
     assert job.state == PrintJob.State.PRINTED
     assert receipt_printer_server.received
     expect(anna.locator(".toast", has_text="Rekening 1 afgedrukt.")).to_be_visible()
+    expect(anna.locator('.bill-badge[data-print-state="printed"]')).to_have_text("Afgedrukt")
+    expect(anna.locator(".toast", has_text="naar de printer gestuurd")).to_have_count(0)
     pages.screenshot(anna, "3-printed")
 
 
