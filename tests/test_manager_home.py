@@ -57,3 +57,16 @@ def test_the_manager_home_in_dutch(client, world):
     page = client.get("/manager/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "Dagrapport" in page
     assert "Koppel een scherm aan zijn station." in page
+
+
+@pytest.mark.parametrize("url", ["/manager/day/", "/manager/printers/", "/frontdesk/"])
+def test_each_manager_page_leads_back_to_the_manager_home(client, world, url):
+    client.force_login(world.manager)
+    page = client.get(url).content.decode()
+    assert 'id="to-manager" href="/manager/"' in page
+
+
+def test_the_front_desk_shows_front_desk_staff_no_manager_link(client, world):
+    client.force_login(StaffFactory(role=Role.FRONT_DESK))
+    page = client.get("/frontdesk/").content.decode()
+    assert 'id="to-manager"' not in page
