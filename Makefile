@@ -24,14 +24,14 @@ seed: migrate
 
 # The worker prints kitchen tickets and fires courses on time; pms_link owns the FIAS links
 # to hotels' PMSs (it idles when every hotel uses the built-in ledger). Both stop with daphne.
+# `serve` prints "Serving on ..." once daphne answers, not before.
 run: seed
-	@echo "Serving on http://$(HOST):$(PORT)/  (waiter PINs are in README.md)"
 	$(BIN)/python manage.py printing_sweep
 	$(BIN)/python manage.py pms_sweep
 	$(BIN)/python manage.py db_worker --queue-name '*' --interval 0.2 --no-reload & worker=$$!; \
 	$(BIN)/python manage.py pms_link & link=$$!; \
 	trap 'kill $$worker $$link 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT) --note "waiter PINs are in README.md"
 
 lint: install
 	$(BIN)/ruff check .

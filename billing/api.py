@@ -239,14 +239,22 @@ class ServiceChargeView(APIView):
 
 
 class PrintBillView(APIView):
+    """POST: queue the pro forma bill (the bill, with `print_job`); GET: how that print job is doing."""
+
     permission_classes = [BillingRole]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, check_id: int):
+        return Response({"print_job": selectors.bill_print_job(check=_check(check_id))})
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @idempotent
     def post(self, request, check_id: int):
         check = _check(check_id)
         services.print_bill(check=check, by=request.user)
-        return _bill(check.order_id)
+        answer = selectors.bill_payload(order=Order.objects.select_related("outlet").get(pk=check.order_id))
+        # Queued is not printed: the screen follows the job until the printer says so.
+        return Response({**answer, "print_job": selectors.bill_print_job(check=check)})
 
 
 class CashPaymentView(APIView):
@@ -425,7 +433,10 @@ class CardWebhookView(APIView):
 
 
 class ReceiptView(APIView):
-    """GET: the on-screen copy of the receipt (or pro forma); POST: print it on the outlet's printer."""
+    """GET: the on-screen copy of the receipt (or pro forma); POST: queue it on the outlet's printer.
+
+    POST answers with `print_job` (queued, not yet printed): GET .../print/ follows it.
+    """
 
     permission_classes = [BillingRole]
 
@@ -438,8 +449,9 @@ class ReceiptView(APIView):
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @idempotent
     def post(self, request, check_id: int):
-        printed = services.print_check_receipt(check=_check(check_id), by=request.user)
-        return Response({"printed": printed})
+        check = _check(check_id)
+        services.print_check_receipt(check=check, by=request.user)
+        return Response({"print_job": selectors.bill_print_job(check=check)})
 
 
 class ReceiptPdfView(APIView):

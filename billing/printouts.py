@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from billing.models import Check, Discount, OutletBilling, Payment
 from billing.selectors import billing_settings, order_bill, paid_towards
 from orders.models import Order, OrderLine
+from printing.models import PrintJob
 from printing.receipts import (
     Receipt,
     ReceiptLine,
@@ -114,25 +115,34 @@ def receipt_as_text(*, check: Check, title: str = "") -> str:
     return receipt_text(receipt_for(check=check, title=title))
 
 
-def print_receipt(*, check: Check, by: User, title: str = "") -> bool:
-    """Queue the receipt (or pro-forma bill) on the outlet's receipt printer; False if it has none."""
+def receipt_printer_problem(*, outlet_id: int) -> str:
+    """Why the outlet cannot print a bill now ("" when it can): a waiter is told, never a false "printed"."""
+    printer = billing_settings(outlet_id).receipt_printer
+    if printer is None:
+        return _("No receipt printer is set up for this outlet.")
+    if not printer.is_active:
+        return _("The receipt printer of this outlet is switched off in the back office.")
+    return ""
+
+
+def queue_receipt(*, check: Check, by: User, title: str = "") -> PrintJob | None:
+    """Queue the receipt (or pro-forma bill) on the outlet's receipt printer; None if it has none."""
     rules = billing_settings(check.order.outlet_id)
     printer = rules.receipt_printer
     if printer is None or not printer.is_active:
-        return False
+        return None
     payload = render_receipt(
         receipt_for(check=check, title=title), width_chars=printer.paper_width_chars, profile=printer.profile
     )
     if not payload:
         raise ValidationError({"check": _("Nothing to print.")})
-    queue_print_job(
+    return queue_print_job(
         printer=printer,
         payload=payload,
         title=_("Check %(order)s-%(number)s") % {"order": check.order_id, "number": check.number},
         source=f"billing.check:{check.pk}",
         by=by,
     )
-    return True
 
 
 def receipt_as_pdf(*, check: Check, title: str = "") -> bytes:

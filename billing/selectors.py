@@ -9,6 +9,7 @@ from billing.models import CardReader, Check, CheckItem, Discount, OutletBilling
 from billing.totals import CheckDiscountIn, CheckIn, CheckTotals, LineDiscountIn, LineIn, ShareIn, compute_order
 from orders.models import Order, OrderLine
 from pms_integration.models import PostingOutlet
+from printing.selectors import latest_jobs_by_source
 
 
 def billing_settings(outlet_id: int) -> OutletBilling:
@@ -145,6 +146,9 @@ def bill_payload(*, order: Order) -> dict:
     """The bill view: every check with its items, discounts, payments and totals."""
     checks, totals = order_bill(order=order)
     lines = checks[0].lines_by_id if checks else {}
+    # How each printed bill's paper is doing (one query, only when a bill was printed).
+    sources = [f"billing.check:{check.pk}" for check in checks if check.bill_printed_at]
+    print_jobs = latest_jobs_by_source(sources=sources) if sources else {}
     result = []
     for check in checks:
         figures = totals[check.pk]
@@ -187,6 +191,7 @@ def bill_payload(*, order: Order) -> dict:
                 "version": check.version,
                 "frozen": check.is_frozen,
                 "bill_printed_at": check.bill_printed_at.isoformat() if check.bill_printed_at else None,
+                "bill_print_state": print_jobs.get(f"billing.check:{check.pk}", {}).get("state"),
                 "items": items,
                 "discounts": [
                     {
@@ -232,3 +237,18 @@ def tenders_for(*, outlet_id: int) -> dict:
     tenders = [{"id": t.pk, "name": t.name, "kind": t.kind, "allows_tip": t.allows_tip} for t in tenders]
     readers = [{"id": r.pk, "label": r.label} for r in CardReader.objects.filter(outlet_id=outlet_id, is_active=True)]
     return {"tenders": tenders, "readers": readers}
+
+
+def bill_print_job(*, check: Check) -> dict | None:
+    """The newest print job of this check's bill or receipt: queued, printing, printed or failed."""
+    source = f"billing.check:{check.pk}"
+    job = latest_jobs_by_source(sources=[source]).get(source)
+    if job is None:
+        return None
+    return {
+        "id": job["id"],
+        "state": job["state"],
+        "state_label": job["state_label"],
+        "last_error": job["last_error"],
+        "printed_at": job["printed_at"],
+    }

@@ -48,6 +48,7 @@ from orders.models import Order, OrderLine
 from pms_integration import services as pms_services
 from pms_integration.interfaces import ChargeRequest, InHouseGuest, PmsUnreachable
 from pms_integration.services import RoomChargeRefused
+from printing.models import PrintJob
 from staff.models import Approval, AuditEntry, Role, User
 from staff.services import approve_action, record_audit
 
@@ -581,17 +582,24 @@ def set_service_charge(
     return check
 
 
-def print_bill(*, check: Check, by: User) -> Check:
-    """Mark the (pro forma) bill printed: from now on every change to the check is audited."""
+def print_bill(*, check: Check, by: User) -> PrintJob:
+    """Queue the pro forma bill on the outlet's receipt printer and mark the bill printed.
+
+    From then on every change to the check is audited. With no receipt printer (or one
+    switched off) nothing is queued or marked: the waiter is told, never told "printed".
+    """
     _require_billing_role(by)
+    problem = printouts.receipt_printer_problem(outlet_id=check.order.outlet_id)
+    if problem:
+        raise ValidationError({"printer": problem})
     with transaction.atomic():
         order, check = _open_check(check)
         check.bill_printed_at = timezone.now()
         check.save(update_fields=["bill_printed_at"])
         record_audit(actor=by, action="bill_printed", subject=check)
-        printouts.print_receipt(check=check, by=by, title=_("PRO FORMA"))
+        job = printouts.queue_receipt(check=check, by=by, title=_("PRO FORMA"))
     order_services.mark_bill_printed(order=order, by=by)
-    return check
+    return job
 
 
 # Payments -------------------------------------------------------------------------
@@ -1519,14 +1527,21 @@ def kick_drawer(*, outlet_id: int) -> None:
     )
 
 
-def print_check_receipt(*, check: Check, by: User) -> bool:
-    """Print the receipt of a paid check (marked COPY after the first), or the pro forma of an open one."""
+def print_check_receipt(*, check: Check, by: User) -> PrintJob:
+    """Queue the receipt of a paid check (marked COPY after the first), or the pro forma of an open one.
+
+    With no receipt printer (or one switched off) nothing is queued: the caller is told why.
+    """
     _require_billing_role(by)
     check = Check.objects.select_related("order").get(pk=check.pk)
+    problem = printouts.receipt_printer_problem(outlet_id=check.order.outlet_id)
+    if problem:
+        raise ValidationError({"printer": problem})
     if check.status == Check.Status.OPEN:
-        return printouts.print_receipt(check=check, by=by, title=_("PRO FORMA"))
-    printed_before = AuditEntry.objects.filter(
-        action="receipt_printed", subject_type="billing.check", subject_id=str(check.pk)
-    ).exists()
-    record_audit(actor=by, action="receipt_printed", subject=check)
-    return printouts.print_receipt(check=check, by=by, title=_("COPY") if printed_before else "")
+        return printouts.queue_receipt(check=check, by=by, title=_("PRO FORMA"))
+    with transaction.atomic():
+        printed_before = AuditEntry.objects.filter(
+            action="receipt_printed", subject_type="billing.check", subject_id=str(check.pk)
+        ).exists()
+        record_audit(actor=by, action="receipt_printed", subject=check)
+        return printouts.queue_receipt(check=check, by=by, title=_("COPY") if printed_before else "")

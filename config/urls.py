@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/printing/", include("printing.urls")),
     path("api/pms/", include("pms_integration.urls")),
     path("frontdesk/", include("pms_integration.page_urls")),
+    path("manager/", include("staff.page_urls")),
     path("manager/", include("printing.page_urls")),
     path("manager/", include("billing.page_urls")),
     path("kitchen/", include("kitchen.page_urls")),

@@ -55,8 +55,25 @@ def _printers(*, outlet_id: int | None, now: datetime.datetime) -> QuerySet:
     return printers
 
 
+def _queue_state(printer: Printer) -> str:
+    """What the page may say about a printer's slips: "all printed" only when it is true and known.
+
+    "waiting": slips not printed yet; "unheard": nothing waiting, but the printer never
+    answered (a new printer, or no worker running); "not_ready": nothing waiting, but it
+    cannot print now; "printed": nothing waiting and it answered ready.
+    """
+    if printer.unprinted_count:
+        return "waiting"
+    if printer.status_checked_at is None or printer.status == Printer.Status.UNKNOWN:
+        return "unheard"
+    if not printer.can_print:
+        return "not_ready"
+    return "printed"
+
+
 def _printer_row(printer: Printer, now: datetime.datetime) -> dict[str, Any]:
     return {
+        "queue_state": _queue_state(printer),
         "id": printer.pk,
         "name": printer.name,
         "outlet": {"id": printer.outlet_id, "name": printer.outlet.name},

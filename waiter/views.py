@@ -9,6 +9,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from orders.models import Order
 from orders.services import FLOOR_ROLES
+from staff.models import Role
 from staff.selectors import person_with_shift
 from tables.selectors import active_outlets
 
@@ -49,7 +50,16 @@ def floor(request):
     outlet = next((o for o in outlets if str(o.pk) == chosen), outlets[0] if outlets else None)
     # The clock button starts right (no "Clock in" flashing before the API answers).
     on_shift_since = parse_datetime(person_with_shift(request.user)["on_shift_since"] or "")
-    return _page(request, "waiter/floor.html", {"outlets": outlets, "outlet": outlet, "on_shift_since": on_shift_since})
+    return _page(
+        request,
+        "waiter/floor.html",
+        {
+            "outlets": outlets,
+            "outlet": outlet,
+            "on_shift_since": on_shift_since,
+            "is_manager": request.user.has_role(Role.MANAGER),
+        },
+    )
 
 
 def order_title(order: Order) -> str:

@@ -295,13 +295,20 @@ function toolButton(label, action, onclick, extra = {}) {
   return h("button", { type: "button", class: "button bill-tool", "data-action": action, onclick, ...extra }, label);
 }
 
+// The bill's paper as the printer reported it: "Printed" only once it really was.
+function printBadge(state) {
+  if (state === "queued" || state === "printing") return h("span", { class: "bill-badge", "data-print-state": state }, gettext("Sent to the printer"));
+  if (state === "failed") return h("span", { class: "bill-badge bill-badge--part", "data-print-state": state }, gettext("Not printed"));
+  return h("span", { class: "bill-badge", "data-print-state": state || "printed" }, gettext("Printed"));
+}
+
 function checkColumn(check) {
   const canEdit = editable(check);
   const isOpen = check.status === "open";
   const badges = [];
   if (!isOpen) badges.push(h("span", { class: "bill-badge bill-badge--paid" }, gettext("Paid")));
   else if (check.frozen) badges.push(h("span", { class: "bill-badge bill-badge--part" }, gettext("Payment started")));
-  if (check.bill_printed_at && isOpen) badges.push(h("span", { class: "bill-badge" }, gettext("Printed")));
+  if (check.bill_printed_at && isOpen) badges.push(printBadge(check.bill_print_state));
 
   const tools =
     isOpen && orderOpen()
@@ -655,10 +662,39 @@ function askComp(check, item) {
   });
 }
 
+const PRINT_POLL_MS = 1000;
+const PRINT_FOLLOW_MS = 60000; // then the printers page is the place to look
+
+// Queued is not printed: say "sent", then follow the job until the printer has it or gave up.
+async function followPrintJob(check, job) {
+  const url = paths.checkAction(check.id, "print");
+  const until = Date.now() + PRINT_FOLLOW_MS;
+  while (job && (job.state === "queued" || job.state === "printing")) {
+    if (Date.now() > until) {
+      toast(interpolate(gettext("The bill for check %s has not printed yet. Check the printer."), [check.number]));
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, PRINT_POLL_MS));
+    try {
+      job = (await api("GET", url, { retry: false })).print_job;
+    } catch {
+      // A dropped connection: ask again on the next round.
+    }
+  }
+  if (job && !state.finished) load(); // the check's badge says what became of the paper
+  // "Sent" is old news once the printer answered.
+  const sent = interpolate(gettext("Bill for check %s sent to the printer."), [check.number]);
+  for (const note of document.querySelectorAll(".toast--info")) if (note.textContent === sent) note.remove();
+  if (job?.state === "printed") toast(interpolate(gettext("Bill for check %s printed."), [check.number]), "ok");
+  else if (job?.state === "failed") toast(interpolate(gettext("The bill for check %(check)s did not print: %(error)s"), { check: check.number, error: job.last_error || job.state_label }, true));
+}
+
 async function printBill(check, button) {
   setBusy(button, true);
   try {
-    await change(paths.checkAction(check.id, "print"), {}, interpolate(gettext("Bill for check %s printed."), [check.number]));
+    const answer = await change(paths.checkAction(check.id, "print"), {});
+    toast(interpolate(gettext("Bill for check %s sent to the printer."), [check.number]), "info");
+    followPrintJob(check, answer.print_job);
   } catch (error) {
     toast(error.message);
   } finally {

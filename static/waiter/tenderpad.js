@@ -103,6 +103,15 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
 
   const body = h("div", { class: "tender-pad__body" });
   const tabs = h("div", { class: "tender-tabs", role: "tablist", "aria-label": gettext("Tender") });
+  const tabsWrap = h("div", { class: "tender-tabs-wrap" }, tabs);
+  // Says on which side tabs are out of sight; the stylesheet shows a fade and an arrow there.
+  const markHiddenTabs = () => {
+    tabs.dataset.moreBefore = String(tabs.scrollLeft > 1);
+    tabs.dataset.moreAfter = String(tabs.scrollLeft + tabs.clientWidth < tabs.scrollWidth - 1);
+  };
+  tabs.addEventListener("scroll", markHiddenTabs, { passive: true });
+  const tabsResized = new ResizeObserver(markHiddenTabs);
+  tabsResized.observe(tabs);
   const closeButton = h("button", { type: "button", class: "button tender-pad__close", "data-action": "close", onclick: () => dialog.close() }, gettext("Close"));
   const dueLabel = h("span", { class: "tender-pad__due-label" }, gettext("To pay"));
   const dueAmount = h("strong", { "data-amount": balance }, money(balance));
@@ -116,10 +125,11 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
       h("span", { class: "tender-pad__due" }, dueLabel, " ", dueAmount),
       closeButton,
     ),
-    tabs,
+    tabsWrap,
     body,
   );
   dialog.addEventListener("close", () => {
+    tabsResized.disconnect();
     pad?.destroy();
     stopFollowing();
     roomFollow?.destroy();
@@ -154,6 +164,13 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
         ),
       ),
     );
+    // The chosen tab in sight, sideways only (scrollIntoView would also scroll the sheet).
+    const chosen = tabs.querySelector('[aria-selected="true"]');
+    if (chosen && chosen.offsetLeft < tabs.scrollLeft) tabs.scrollLeft = chosen.offsetLeft;
+    else if (chosen && chosen.offsetLeft + chosen.offsetWidth > tabs.scrollLeft + tabs.clientWidth) {
+      tabs.scrollLeft = chosen.offsetLeft + chosen.offsetWidth - tabs.clientWidth;
+    }
+    markHiddenTabs();
   }
 
   function drawBody() {
@@ -525,7 +542,7 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
       rows.push(h("p", { class: "tender-paid__left" }, gettext("This check is paid.")));
       next = h("button", { type: "button", class: "button button--primary button--big", "data-action": "done", onclick: () => dialog.close() }, gettext("Done"));
     }
-    tabs.hidden = true;
+    tabsWrap.hidden = true;
     dueLabel.textContent = left > 0 ? gettext("Left to pay") : gettext("Paid");
     dueAmount.textContent = money(left > 0 ? left : after?.totals.total ?? balance);
     body.replaceChildren(h("div", { class: "tender-paid", "data-closed": closed ? "true" : "false" }, rows, next));

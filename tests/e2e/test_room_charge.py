@@ -104,7 +104,7 @@ def test_a_waiter_charges_a_table_to_one_of_two_guests_sharing_room_214(pages):
     assert_touch_targets(fleur, "#front-desk")
     row.locator('[data-action="folio"]').tap()
     fleur.wait_for_url(re.compile(r"/frontdesk/stays/\d+/folio/"))
-    expect(fleur.locator('[data-field="balance"]')).to_have_text("€ 15.00")  # as the receipts print money
+    expect(fleur.locator('[data-field="balance"]')).to_have_text("€15.00")  # as every page shows money
     expect(fleur.locator(".folio__lines tbody tr")).to_have_count(1)
     pages.screenshot(fleur, "5-folio")
 

@@ -7,12 +7,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from billing import services
-from billing.models import Check, Payment
+from billing.models import Check, OutletBilling, Payment
 from billing.revenue_splits import revenue_splits
 from orders.models import Order
 from pms_integration import services as pms_services
 from pms_integration.interfaces import ChargeRequest, RevenueSplit
 from pms_integration.models import FolioEntry, Posting
+from printing.models import Printer
 from staff.models import AuditEntry
 from tests.billing.test_checks import first_check, table_for_four
 
@@ -135,6 +136,9 @@ def test_revenue_splits_add_up_with_discounts_and_service_charge(world, hotel):
     check = first_check(order, world)
     services.give_discount(check=check, percent="10", reason="regulars", by=world.manager)
     services.set_service_charge(check=check, percent="12.5", by=world.manager)
+    # Printing the bill needs a receipt printer (the job is only queued here).
+    kassa = Printer.objects.create(outlet=world.outlet, name="Kassa", host="127.0.0.1")
+    OutletBilling.objects.update_or_create(outlet=world.outlet, defaults={"receipt_printer": kassa})
     services.print_bill(check=check, by=world.waiter)
     # What a payment does first: freeze the figures the folio will get.
     services._freeze(check, Order.objects.get(pk=order.pk))

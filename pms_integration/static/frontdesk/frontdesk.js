@@ -5,6 +5,7 @@ import { api, newUuid, paths as waiterPaths, whenSignedOut } from "../waiter/api
 import { h, setBusy, showDialog, toast } from "../waiter/dom.js";
 import { gettext, interpolate } from "../waiter/i18n.js";
 import { money } from "../waiter/money.js";
+import { clockTime, shortDateTime } from "../waiter/when.js";
 
 const paths = {
   postings: "/api/pms/postings/",
@@ -38,15 +39,8 @@ const STATE_NOTES = {
   cancelled: "",
 };
 
-function time(iso) {
-  return iso ? new Date(iso).toLocaleTimeString(document.documentElement.lang || "en", { hour: "2-digit", minute: "2-digit" }) : "";
-}
-
-function dateTime(iso) {
-  return iso
-    ? new Date(iso).toLocaleString(document.documentElement.lang || "en", { dateStyle: "short", timeStyle: "short" })
-    : "";
-}
+const time = clockTime;
+const dateTime = shortDateTime;
 
 function shortDate(isoDate) {
   return new Date(`${isoDate}T12:00:00`).toLocaleDateString(document.documentElement.lang || "en", { day: "numeric", month: "short" });

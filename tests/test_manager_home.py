@@ -1,0 +1,72 @@
+"""The manager's way in: /manager/ lists the manager pages (each opens for a manager), is for
+managers only, and the floor shows a manager (only) the link to it."""
+
+import re
+
+import pytest
+
+from staff.models import Role
+from tests.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+MANAGER_PAGES = ["/manager/day/", "/manager/printers/", "/frontdesk/", "/kitchen/stations/"]
+
+
+def links(page: str) -> list[str]:
+    return re.findall(r'<a class="manager-link[^"]*"[^>]* href="([^"]+)"', page)
+
+
+def test_the_manager_home_lists_every_manager_page_and_each_opens(client, world):
+    client.force_login(world.manager)
+
+    response = client.get("/manager/")
+
+    assert response.status_code == 200
+    assert links(response.content.decode()) == [*MANAGER_PAGES, "/admin/"]
+    for url in MANAGER_PAGES:
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("role", [Role.WAITER, Role.CASHIER, Role.KITCHEN, Role.FRONT_DESK])
+def test_only_a_manager_opens_it(client, world, role):
+    client.force_login(StaffFactory(role=role))
+    assert client.get("/manager/").status_code == 403
+
+
+def test_signed_out_goes_to_sign_in(client, world):
+    response = client.get("/manager/")
+    assert response.status_code == 302
+    assert "next=/manager/" in response["Location"]
+
+
+def test_the_floor_shows_a_manager_the_way_in(client, world):
+    client.force_login(world.manager)
+    page = client.get("/floor/").content.decode()
+    assert 'id="to-manager" href="/manager/"' in page
+
+
+def test_the_floor_shows_a_waiter_no_manager_link(client, world):
+    client.force_login(world.waiter)
+    page = client.get("/floor/").content.decode()
+    assert 'id="to-manager"' not in page
+
+
+def test_the_manager_home_in_dutch(client, world):
+    client.force_login(world.manager)
+    page = client.get("/manager/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Dagrapport" in page
+    assert "Koppel een scherm aan zijn station." in page
+
+
+@pytest.mark.parametrize("url", ["/manager/day/", "/manager/printers/", "/frontdesk/"])
+def test_each_manager_page_leads_back_to_the_manager_home(client, world, url):
+    client.force_login(world.manager)
+    page = client.get(url).content.decode()
+    assert 'id="to-manager" href="/manager/"' in page
+
+
+def test_the_front_desk_shows_front_desk_staff_no_manager_link(client, world):
+    client.force_login(StaffFactory(role=Role.FRONT_DESK))
+    page = client.get("/frontdesk/").content.decode()
+    assert 'id="to-manager"' not in page
