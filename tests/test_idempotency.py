@@ -8,7 +8,6 @@ import pytest
 from billing import services
 from billing.models import Payment, Refund, Tender
 from idempotency.models import IdempotentResponse
-from staff.models import User
 from tests.billing.test_checks import table_for_four
 
 MANAGER_PIN = "9999"  # the world's manager
@@ -63,13 +62,17 @@ def test_the_same_key_with_another_body_is_still_refused(world, api_as, cash_pay
     assert Refund.objects.filter(payment=cash_payment).count() == 1
 
 
-def test_a_wrong_pin_sent_with_a_key_still_counts_towards_the_lock(world, api_as, cash_payment):
-    """The key's transaction wraps the view: a refusal must not roll back the failure count."""
+def test_a_wrong_pin_sent_with_a_key_still_counts_towards_the_wait(world, api_as, cash_payment, settings):
+    """The key's transaction wraps the view: a refusal must not undo the count of wrong PINs."""
+    settings.PIN_TRIES_BEFORE_WAIT = 2
+    settings.PIN_FIRST_WAIT_SECONDS = 600
     api = api_as(world.waiter)
     path = f"/api/billing/payments/{cash_payment.pk}/refunds/"
     for attempt in range(2):
         refused = api.post(path, refund_body(world, "0000"), format="json", HTTP_IDEMPOTENCY_KEY=f"wrong-{attempt}")
         assert refused.status_code in (400, 403), refused.content
-    assert User.objects.get(pk=world.manager.pk).failed_pin_attempts == 2
+    # Two wrong tries counted: even the right PIN must now wait.
+    waiting = api.post(path, refund_body(world, MANAGER_PIN), format="json", HTTP_IDEMPOTENCY_KEY="right")
+    assert waiting.status_code == 429, waiting.content
     assert not IdempotentResponse.objects.exists()
     assert not Refund.objects.exists()

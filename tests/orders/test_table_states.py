@@ -9,9 +9,10 @@ import uuid
 import pytest
 
 from billing import services as billing
-from billing.models import Check, Tender
+from billing.models import Check, OutletBilling, Tender
 from orders import services
 from orders.selectors import TableState, floor_plan, table_states
+from printing.models import Printer
 
 
 def state_of(order) -> str:
@@ -74,6 +75,9 @@ def test_money_taken_on_part_of_the_bill_is_part_paid_until_all_is_paid(world, c
     services.serve_lines(order=order, by=world.waiter)
     billing.open_bill(order=order, by=world.waiter)
     first, second = billing.split_check_by_seat(check=Check.objects.get(order=order), by=world.waiter)
+    # Printing the bill needs a receipt printer (the job waits in the outbox; none answers here).
+    kassa = Printer.objects.create(outlet=world.outlet, name="Kassa", host="127.0.0.1")
+    OutletBilling.objects.update_or_create(outlet=world.outlet, defaults={"receipt_printer": kassa})
     billing.print_bill(check=first, by=world.waiter)
     assert state_of(order) == TableState.BILL_PRINTED
 
