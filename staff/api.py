@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from idempotency.decorators import idempotent
 from staff import selectors, services
+from staff.api_fields import BoundedDateTimeField
 from staff.models import AuditEntry, Role, User, WorkShift
 from staff.permissions import role_required
 
@@ -103,8 +104,8 @@ class ClockOutView(APIView):
 
 
 class ShiftFilterSerializer(serializers.Serializer):
-    since = serializers.DateTimeField(required=False)
-    until = serializers.DateTimeField(required=False)
+    since = BoundedDateTimeField(required=False)
+    until = BoundedDateTimeField(required=False)
     person = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
