@@ -8,9 +8,16 @@ import io
 import json
 
 import pytest
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
 from rest_framework.test import APIClient
+from websockets.asyncio.client import connect as websockets_connect
+from websockets.exceptions import InvalidStatus
 
+from config.asgi import application
 from staff.models import AuditEntry, Role
+from tests.e2e.conftest import ARTIFACTS, running_daphne
 from tests.factories import TEST_PIN, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +222,134 @@ def test_api_answers_carry_no_store_and_pages_do_not(world):
     refused = APIClient().generic("POST", SIGN_IN, data=DEEP_ARRAYS, content_type="application/json")
     assert refused["Cache-Control"] == "no-store"
     assert "no-store" not in (client.get("/")["Cache-Control"] if client.get("/").has_header("Cache-Control") else "")
+
+
+# --- WebSocket handshakes ------------------------------------------------------------
+
+
+def session_cookie(person) -> bytes:
+    client = Client()
+    client.force_login(person)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+async def handshake(path: str, *headers: tuple[bytes, bytes], scheme: str = "ws") -> tuple[bool, object]:
+    """Open a socket through the real ASGI stack (origin check, session, routing); (accepted, detail)."""
+    socket = WebsocketCommunicator(application, path, headers=list(headers))
+    socket.scope["scheme"] = scheme
+    accepted, detail = await socket.connect(timeout=5)
+    if accepted:
+        await socket.disconnect()
+    return accepted, detail
+
+
+@pytest.fixture
+def floor(transactional_db, world):
+    return f"/ws/outlets/{world.outlet.pk}/floor/", (b"cookie", session_cookie(world.waiter))
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "scheme"),
+    [
+        (b"http://127.0.0.1:8000", b"127.0.0.1:8000", "ws"),
+        (b"http://localhost", b"localhost", "ws"),
+        (b"http://localhost:80", b"localhost", "ws"),
+        (b"https://localhost", b"localhost", "wss"),
+        (b"https://localhost", b"localhost:443", "wss"),
+    ],
+)
+async def test_a_socket_from_the_sites_own_origin_is_accepted(floor, origin, host, scheme):
+    path, cookie = floor
+    accepted, detail = await handshake(path, cookie, (b"origin", origin), (b"host", host), scheme=scheme)
+    assert accepted, detail
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "scheme"),
+    [
+        # Same host, another port: another program on the till, or another site on the box.
+        (b"http://127.0.0.1:9999", b"127.0.0.1:8000", "ws"),
+        (b"http://127.0.0.1", b"127.0.0.1:8000", "ws"),
+        # Same host and port, other scheme.
+        (b"https://127.0.0.1:8000", b"127.0.0.1:8000", "ws"),
+        (b"http://localhost", b"localhost", "wss"),
+        # Another host that ALLOWED_HOSTS also lists.
+        (b"http://localhost:8000", b"127.0.0.1:8000", "ws"),
+        (b"http://127.0.0.1.evil.example:8000", b"127.0.0.1:8000", "ws"),
+        (b"null", b"127.0.0.1:8000", "ws"),
+        (b"127.0.0.1:8000", b"127.0.0.1:8000", "ws"),
+        # A host the site does not serve, even when the Origin agrees with it.
+        (b"http://evil.example", b"evil.example", "ws"),
+    ],
+)
+async def test_a_socket_from_another_origin_is_refused_at_the_handshake(floor, origin, host, scheme):
+    path, cookie = floor
+    accepted, detail = await handshake(path, cookie, (b"origin", origin), (b"host", host), scheme=scheme)
+    assert not accepted
+    assert detail == 1000  # refused before the consumer (which would close with 4401 / 4403)
+
+
+async def test_a_socket_without_an_origin_is_refused(floor):
+    path, cookie = floor
+    accepted, _ = await handshake(path, cookie, (b"host", b"127.0.0.1:8000"))
+    assert not accepted
+
+
+async def test_behind_a_tls_proxy_the_forwarded_scheme_counts(floor, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    path, cookie = floor
+    tls = (b"x-forwarded-proto", b"https")
+
+    assert (await handshake(path, cookie, tls, (b"origin", b"https://localhost"), (b"host", b"localhost")))[0]
+    assert not (await handshake(path, cookie, tls, (b"origin", b"http://localhost"), (b"host", b"localhost")))[0]
+    # Without the proxy setting the header is anyone's to send, and is ignored.
+    settings.SECURE_PROXY_SSL_HEADER = None
+    assert not (await handshake(path, cookie, tls, (b"origin", b"https://localhost"), (b"host", b"localhost")))[0]
+
+
+async def test_a_trusted_origin_is_accepted_as_for_a_form_post(floor, settings):
+    settings.ALLOWED_HOSTS = ["pos.example.com"]
+    settings.CSRF_TRUSTED_ORIGINS = ["https://pos.example.com:8443", "https://*.tablets.example.com"]
+    path, cookie = floor
+    # nginx ended TLS on :8443 and passed the host without the public port.
+    host = (b"host", b"pos.example.com")
+
+    for origin in [b"https://pos.example.com:8443", b"https://bar.tablets.example.com"]:
+        assert (await handshake(path, cookie, (b"origin", origin), host))[0], origin
+    for origin in [b"https://pos.example.com", b"https://pos.example.com:9443", b"https://tablets.example.org"]:
+        assert not (await handshake(path, cookie, (b"origin", origin), host))[0], origin
+
+
+async def test_a_socket_to_an_unknown_path_is_refused_not_an_error(floor):
+    _, cookie = floor
+    for path in ["/ws/nothing/", "/", "/ws/outlets/abc/floor/", "/api/staff/me/"]:
+        accepted, detail = await handshake(path, cookie, (b"origin", b"http://localhost"), (b"host", b"localhost"))
+        assert not accepted, path
+        assert detail == 1000, path
+
+
+async def _real_handshake(url: str, origin: str, cookie: bytes | None = None) -> int:
+    """The HTTP status of a real WebSocket handshake: 101 when accepted."""
+    headers = {"Cookie": cookie.decode()} if cookie else {}
+    try:
+        async with websockets_connect(url, origin=origin, additional_headers=headers, open_timeout=10) as socket:
+            await socket.close()
+            return 101
+    except InvalidStatus as refused:
+        return refused.response.status_code
+
+
+async def test_a_real_daphne_refuses_unknown_paths_and_foreign_origins_with_403_and_no_traceback(floor, request):
+    path, cookie = floor
+    with running_daphne("web-hardening-websockets") as base_url:
+        ws_url = base_url.replace("http://", "ws://")
+        own_origin = base_url
+        port = int(base_url.rsplit(":", 1)[1])
+        other_port_origin = f"http://127.0.0.1:{port + 1 if port < 65535 else port - 1}"
+
+        assert await _real_handshake(f"{ws_url}/ws/nothing/", own_origin) == 403
+        assert await _real_handshake(f"{ws_url}{path}", other_port_origin, cookie[1]) == 403
+        assert await _real_handshake(f"{ws_url}{path}", own_origin, cookie[1]) == 101
+        log = (ARTIFACTS / "web-hardening-websockets-daphne.log").read_text()
+    assert "Traceback" not in log
+    assert "No route found" not in log
