@@ -102,15 +102,25 @@ def _approval(data) -> dict:
 
 
 class BillView(APIView):
+    """GET: the bill, read only (lines on no check yet shown where they will go, `unplaced_lines`);
+    POST: open the bill, placing those lines on a check so that they can be split and paid."""
+
     permission_classes = [BillingRole]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, order_id: int):
-        order = get_object_or_404(Order, pk=order_id)
-        services.open_bill(order=order, by=request.user)
-        payload = selectors.bill_payload(order=Order.objects.select_related("outlet").get(pk=order.pk))
+        order = get_object_or_404(Order.objects.select_related("outlet"), pk=order_id)
+        payload = selectors.bill_payload(order=order)
         payload.update(selectors.tenders_for(outlet_id=order.outlet_id))
         return Response(payload)
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, order_id: int):
+        order = services.open_bill(order=get_object_or_404(Order, pk=order_id), by=request.user)
+        answer = _bill(order.pk)
+        answer.data.update(selectors.tenders_for(outlet_id=order.outlet_id))
+        return answer
 
 
 class SplitBySeatView(APIView):

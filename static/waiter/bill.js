@@ -49,7 +49,9 @@ const editable = (check) => orderOpen() && check.status === "open" && !check.fro
 async function load() {
   const asked = ++state.asked;
   try {
-    const answer = await api("GET", paths.bill(orderId));
+    let answer = await api("GET", paths.bill(orderId));
+    // Lines on no check yet are shown but cannot be split or paid until a POST places them.
+    if (answer.unplaced_lines) answer = await api("POST", paths.bill(orderId), { key: newUuid() });
     state.tenders = answer.tenders || state.tenders;
     state.readers = answer.readers || state.readers;
     apply(answer, asked);
