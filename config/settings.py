@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "config.request_limits.ApiNoStoreMiddleware",
     "config.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.content_security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -227,6 +228,25 @@ SPECTACULAR_SETTINGS = {
 # No request of ours comes near this; a bigger body is refused (413) before it is read.
 MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(256 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+
+# Content-Security-Policy (django-csp): scripts only from our own files, never inline.
+# Styles allow 'unsafe-inline' because the screens' ES modules set style attributes
+# (table positions on the floor plan, category colours). The middleware adds the
+# request's own ws:// and wss:// origin to connect-src (older Safari does not count
+# them as 'self').
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

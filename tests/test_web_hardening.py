@@ -6,6 +6,8 @@ that names the problem, through the real middleware stack and DRF.
 
 import io
 import json
+import re
+from pathlib import Path
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -353,3 +355,58 @@ async def test_a_real_daphne_refuses_unknown_paths_and_foreign_origins_with_403_
         log = (ARTIFACTS / "web-hardening-websockets-daphne.log").read_text()
     assert "Traceback" not in log
     assert "No route found" not in log
+
+
+# --- Content-Security-Policy headers --------------------------------------------------
+
+
+def policy_of(response) -> dict[str, str]:
+    header = response["Content-Security-Policy"]
+    return dict(part.strip().split(" ", 1) for part in header.split(";"))
+
+
+def test_pages_carry_a_policy_with_no_inline_script_and_their_own_socket_origin(world):
+    client = Client(HTTP_HOST="localhost:8000")
+    client.force_login(world.manager)
+    for path in ["/", "/floor/", "/manager/day/", "/manager/printers/", "/kitchen/", "/api/docs/"]:
+        response = client.get(path, follow=True)
+        assert response.status_code == 200, path
+        policy = policy_of(response)
+        assert policy["script-src"] == "'self'", path
+        assert policy["default-src"] == "'self'", path
+        assert policy["object-src"] == "'none'", path
+        assert policy["base-uri"] == "'self'", path
+        assert policy["frame-ancestors"] == "'none'", path
+        assert policy["connect-src"] == "'self' ws://localhost:8000 wss://localhost:8000", path
+        assert "<script>" not in response.content.decode(), path
+
+
+def test_the_api_docs_start_up_script_is_a_file_of_our_own(world):
+    client = Client()
+    client.force_login(world.manager)
+    page = client.get("/api/docs/").content.decode()
+    script_url = re.search(r'<script src="(/api/docs/\?[^"]*script[^"]*)"', page).group(1)
+    script = client.get(script_url.replace("&amp;", "&"))
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"SwaggerUIBundle" in script.content
+
+
+def test_api_answers_carry_the_policy_too(world):
+    assert policy_of(APIClient().get("/api/staff/sign-in-tiles/"))["script-src"] == "'self'"
+
+
+def test_no_template_of_ours_has_an_inline_script_or_event_handler():
+    root = Path(settings.BASE_DIR)
+    folders = [root / "templates", *(p for p in root.glob("*/templates") if p.parent.name != ".venv")]
+    templates = [path for folder in folders for path in folder.glob("**/*.html")]
+    assert len(templates) > 10
+    inline_script = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+    inline_handler = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+    offenders = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for path in templates
+        for pattern in (inline_script, inline_handler)
+        for match in pattern.finditer(path.read_text())
+    ]
+    assert offenders == []
