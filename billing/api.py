@@ -387,12 +387,18 @@ class RoomChargePaymentView(APIView):
 
 
 class PaymentView(APIView):
-    """A payment's state; asking about a waiting card payment asks Stripe too (the poll)."""
+    """GET: a payment's state as we know it (a read). POST: ask Stripe about a waiting card
+    payment now (the tender pad's poll; the webhook and the worker settle it too)."""
 
     permission_classes = [BillingRole]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, payment_id: int):
+        return _payment_answer(get_object_or_404(Payment, pk=payment_id))
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, payment_id: int):
         payment = get_object_or_404(Payment, pk=payment_id)
         if payment.state == Payment.State.PENDING and payment.provider_id:
             with contextlib.suppress(CardTerminalError):  # Stripe away: the answer is our last known state
