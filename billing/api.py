@@ -102,15 +102,25 @@ def _approval(data) -> dict:
 
 
 class BillView(APIView):
+    """GET: the bill, read only (lines on no check yet shown where they will go, `unplaced_lines`);
+    POST: open the bill, placing those lines on a check so that they can be split and paid."""
+
     permission_classes = [BillingRole]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, order_id: int):
-        order = get_object_or_404(Order, pk=order_id)
-        services.open_bill(order=order, by=request.user)
-        payload = selectors.bill_payload(order=Order.objects.select_related("outlet").get(pk=order.pk))
+        order = get_object_or_404(Order.objects.select_related("outlet"), pk=order_id)
+        payload = selectors.bill_payload(order=order)
         payload.update(selectors.tenders_for(outlet_id=order.outlet_id))
         return Response(payload)
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, order_id: int):
+        order = services.open_bill(order=get_object_or_404(Order, pk=order_id), by=request.user)
+        answer = _bill(order.pk)
+        answer.data.update(selectors.tenders_for(outlet_id=order.outlet_id))
+        return answer
 
 
 class SplitBySeatView(APIView):
@@ -385,12 +395,18 @@ class RoomChargePaymentView(APIView):
 
 
 class PaymentView(APIView):
-    """A payment's state; asking about a waiting card payment asks Stripe too (the poll)."""
+    """GET: a payment's state as we know it (a read). POST: ask Stripe about a waiting card
+    payment now (the tender pad's poll; the webhook and the worker settle it too)."""
 
     permission_classes = [BillingRole]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, payment_id: int):
+        return _payment_answer(get_object_or_404(Payment, pk=payment_id))
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @idempotent
+    def post(self, request, payment_id: int):
         payment = get_object_or_404(Payment, pk=payment_id)
         if payment.state == Payment.State.PENDING and payment.provider_id:
             with contextlib.suppress(CardTerminalError):  # Stripe away: the answer is our last known state

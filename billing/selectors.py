@@ -3,7 +3,7 @@
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 
 from billing.models import CardReader, Check, CheckItem, Discount, OutletBilling, Payment, Tender
 from billing.totals import CheckDiscountIn, CheckIn, CheckTotals, LineDiscountIn, LineIn, ShareIn, compute_order
@@ -13,8 +13,8 @@ from printing.selectors import latest_jobs_by_source
 
 
 def billing_settings(outlet_id: int) -> OutletBilling:
-    settings, _created = OutletBilling.objects.get_or_create(outlet_id=outlet_id)
-    return settings
+    """The outlet's billing rules; an outlet nobody set up gets the defaults, unsaved (a read never writes)."""
+    return OutletBilling.objects.filter(outlet_id=outlet_id).first() or OutletBilling(outlet_id=outlet_id)
 
 
 def service_percent_for(check: Check, order: Order, rules: OutletBilling) -> Decimal:
@@ -30,10 +30,32 @@ def line_amount(line: OrderLine) -> int:
     return line.total
 
 
-def order_bill(*, order: Order) -> tuple[list[Check], dict[int, CheckTotals]]:
+def _unplaced_lines_check(order: Order, checks: list[Check]) -> Check:
+    """Where lines on no check yet will go (as billing.services places them): the first open
+    check without payments, else a new one, shown unsaved (id None) until a POST places them."""
+    for check in checks:
+        if check.status == Check.Status.OPEN and not check.is_frozen:
+            return check
+    highest = Check.objects.filter(order=order).aggregate(highest=Max("number"))["highest"] or 0
+    check = Check(order=order, number=highest + 1)
+    checks.append(check)
+    return check
+
+
+def _discounts_of(check: Check) -> list[Discount]:
+    return list(check.discounts.all()) if check.pk else []  # a check not written yet has none
+
+
+def _payments_of(check: Check) -> list[Payment]:
+    return list(check.payments.all()) if check.pk else []
+
+
+def order_bill(*, order: Order, with_unplaced: bool = False) -> tuple[list[Check], dict[int, CheckTotals]]:
     """The order's checks (open and paid, not merged) and every check's totals.
 
-    Five queries for any number of lines and checks.
+    Five queries for any number of lines and checks. `with_unplaced` shows the lines on
+    no check yet where placing them would put them (their shares' keys are the negative
+    line ids), so that reading a bill never has to write it.
     """
     rules = billing_settings(order.outlet_id)
     checks = list(
@@ -44,7 +66,6 @@ def order_bill(*, order: Order) -> tuple[list[Check], dict[int, CheckTotals]]:
             Prefetch("payments", queryset=Payment.objects.select_related("tender")),
         )
     )
-    check_ids = {c.pk for c in checks}
     lines = list(
         OrderLine.objects.filter(order=order)
         .exclude(status=OrderLine.Status.REMOVED)
@@ -55,8 +76,25 @@ def order_bill(*, order: Order) -> tuple[list[Check], dict[int, CheckTotals]]:
         )
         .order_by("pk")
     )
+    unplaced = {line.pk for line in lines if not line.check_items.all()} if with_unplaced else set()
+    unplaced_on = _unplaced_lines_check(order, checks).pk if unplaced else None
+    check_ids = {c.pk for c in checks}
     line_inputs = []
     for line in lines:
+        shares = tuple(
+            ShareIn(
+                key=item.pk,
+                check=item.guest_check_id,
+                shares=item.shares,
+                of_shares=item.of_shares,
+                frozen_amount=item.frozen_amount,
+                frozen_discount=item.frozen_discount,
+            )
+            for item in line.check_items.all()
+            if item.guest_check_id in check_ids
+        )
+        if line.pk in unplaced:
+            shares = (ShareIn(key=-line.pk, check=unplaced_on, shares=1, of_shares=1),)
         line_inputs.append(
             LineIn(
                 key=line.pk,
@@ -69,18 +107,7 @@ def order_bill(*, order: Order) -> tuple[list[Check], dict[int, CheckTotals]]:
                     )
                     for d in line.discounts.all()
                 ),
-                shares=tuple(
-                    ShareIn(
-                        key=item.pk,
-                        check=item.guest_check_id,
-                        shares=item.shares,
-                        of_shares=item.of_shares,
-                        frozen_amount=item.frozen_amount,
-                        frozen_discount=item.frozen_discount,
-                    )
-                    for item in line.check_items.all()
-                    if item.guest_check_id in check_ids
-                ),
+                shares=shares,
             )
         )
     check_inputs = [
@@ -88,7 +115,7 @@ def order_bill(*, order: Order) -> tuple[list[Check], dict[int, CheckTotals]]:
             key=check.pk,
             discounts=tuple(
                 CheckDiscountIn(key=d.pk, percent=d.percent, amount=d.amount, tax_percent=d.tax_percent)
-                for d in check.discounts.all()
+                for d in _discounts_of(check)
             ),
             service_percent=service_percent_for(check, order, rules),
             frozen=CheckTotals.from_dict(check.pk, check.frozen_totals) if check.is_frozen else None,
@@ -105,12 +132,12 @@ def order_bill(*, order: Order) -> tuple[list[Check], dict[int, CheckTotals]]:
 
 def paid_towards(check: Check) -> int:
     """What captured payments have covered of the check (cash rounding included)."""
-    return sum(p.amount for p in check.payments.all() if p.state == Payment.State.CAPTURED)
+    return sum(p.amount for p in _payments_of(check) if p.state == Payment.State.CAPTURED)
 
 
 def reserved_towards(check: Check) -> int:
     """Captured plus waiting payments: a card on the reader holds its amount."""
-    return sum(p.amount for p in check.payments.all() if p.state in (Payment.State.CAPTURED, Payment.State.PENDING))
+    return sum(p.amount for p in _payments_of(check) if p.state in (Payment.State.CAPTURED, Payment.State.PENDING))
 
 
 def _money_rows(totals: CheckTotals) -> dict:
@@ -143,12 +170,18 @@ def share_label(shares: int, of_shares: int, qty: int) -> str:
 
 
 def bill_payload(*, order: Order) -> dict:
-    """The bill view: every check with its items, discounts, payments and totals."""
-    checks, totals = order_bill(order=order)
+    """The bill view: every check with its items, discounts, payments and totals.
+
+    Lines on no check yet are shown where they will go, with no item id (and on a
+    check with no id when a new check is needed); `unplaced_lines` counts them, and a
+    POST to the bill (billing.services.open_bill) places them.
+    """
+    checks, totals = order_bill(order=order, with_unplaced=True)
     lines = checks[0].lines_by_id if checks else {}
     # How each printed bill's paper is doing (one query, only when a bill was printed).
     sources = [f"billing.check:{check.pk}" for check in checks if check.bill_printed_at]
     print_jobs = latest_jobs_by_source(sources=sources) if sources else {}
+    unplaced = 0
     result = []
     for check in checks:
         figures = totals[check.pk]
@@ -156,12 +189,16 @@ def bill_payload(*, order: Order) -> dict:
         for share in figures.shares:
             line = lines[share.line]
             item_row = next((i for i in line.check_items.all() if i.pk == share.key), None)
+            placed = share.key > 0
+            unplaced += not placed
             items.append(
                 {
-                    "id": share.key,
+                    "id": share.key if placed else None,
                     "line": line.pk,
                     "name": line.name,
-                    "qty_label": share_label(item_row.shares, item_row.of_shares, line.qty) if item_row else "",
+                    "qty_label": share_label(item_row.shares, item_row.of_shares, line.qty)
+                    if item_row
+                    else str(line.qty),
                     "shares": item_row.shares if item_row else 1,
                     "of_shares": item_row.of_shares if item_row else 1,
                     "seat": line.seat,
@@ -202,7 +239,7 @@ def bill_payload(*, order: Order) -> dict:
                         "reason": d.reason,
                         "applied": figures.discount_amounts.get(d.pk, 0),
                     }
-                    for d in check.discounts.all()
+                    for d in _discounts_of(check)
                 ],
                 "payments": [
                     {
@@ -216,7 +253,7 @@ def bill_payload(*, order: Order) -> dict:
                         "rounding": p.rounding,
                         "failure_message": p.failure_message,
                     }
-                    for p in check.payments.all()
+                    for p in _payments_of(check)
                 ],
                 "totals": _money_rows(figures),
                 "paid": paid,
@@ -226,6 +263,7 @@ def bill_payload(*, order: Order) -> dict:
     return {
         "order": {"id": order.pk, "status": order.status, "covers": order.covers, "version": order.version},
         "checks": result,
+        "unplaced_lines": unplaced,
     }
 
 

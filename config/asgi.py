@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
-WebSockets are checked against ALLOWED_HOSTS (Origin header) and carry the Django
-session, so consumers see the signed-in staff member (or KDS device) as scope["user"].
+A WebSocket's Origin must be this site's own scheme, host and port (or a trusted
+origin; config.websocket_security), and sockets carry the Django session, so
+consumers see the signed-in staff member (or KDS device) as scope["user"].
 """
 
 import os
@@ -15,13 +16,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from config.websocket_security import SameOriginValidator  # noqa: E402
 from config.websocket_urls import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

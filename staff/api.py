@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from idempotency.decorators import idempotent
 from staff import pin_guard, selectors, services
+from staff.api_fields import BoundedDateTimeField
 from staff.backends import PIN_SESSION_BACKEND
 from staff.models import AuditEntry, Role, User, WorkShift
 from staff.permissions import role_required
@@ -155,8 +156,8 @@ class ClockOutView(APIView):
 
 
 class ShiftFilterSerializer(serializers.Serializer):
-    since = serializers.DateTimeField(required=False)
-    until = serializers.DateTimeField(required=False)
+    since = BoundedDateTimeField(required=False)
+    until = BoundedDateTimeField(required=False)
     person = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 

@@ -47,9 +47,15 @@ const editable = (check) => orderOpen() && check.status === "open" && !check.fro
 // ---- loading and changing --------------------------------------------------------------
 
 async function load() {
-  const asked = ++state.asked;
+  let asked = ++state.asked;
   try {
-    const answer = await api("GET", paths.bill(orderId));
+    let answer = await api("GET", paths.bill(orderId));
+    // Lines on no check yet are shown but cannot be split or paid until a POST places them;
+    // its answer is newer than any read that went out meanwhile.
+    if (answer.unplaced_lines) {
+      answer = await api("POST", paths.bill(orderId), { key: newUuid() });
+      asked = ++state.asked;
+    }
     state.tenders = answer.tenders || state.tenders;
     state.readers = answer.readers || state.readers;
     apply(answer, asked);

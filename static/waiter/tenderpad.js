@@ -484,7 +484,8 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
     const poll = async () => {
       if (!cardFollow || cardFollow.id !== payment.id) return;
       try {
-        const answer = await api("GET", paths.payment(payment.id), { retry: false });
+        // A POST: asking Stripe may capture the payment, and a GET never changes anything.
+        const answer = await api("POST", paths.payment(payment.id), { body: {}, retry: false });
         error.textContent = "";
         if (show(answer)) return;
       } catch (problem) {

@@ -34,7 +34,7 @@ def test_split_by_seat_then_pay_every_check_in_cash_frees_the_table(world, api_a
     settings.CASH_ROUNDING = 1
     order = table_for_four(world)
     api = api_as(world.waiter)
-    check_id = api.get(f"/api/billing/orders/{order.pk}/bill/").json()["checks"][0]["id"]
+    check_id = api.post(f"/api/billing/orders/{order.pk}/bill/").json()["checks"][0]["id"]
     body = api.post(f"/api/billing/checks/{check_id}/split-by-seat/").json()
     assert len(body["checks"]) == 5
     for check in body["checks"]:
@@ -53,7 +53,7 @@ def test_split_by_seat_then_pay_every_check_in_cash_frees_the_table(world, api_a
 def test_a_retried_cash_payment_replays_and_takes_nothing_twice(world, api_as, cash):
     order = table_for_four(world)
     api = api_as(world.waiter)
-    check_id = api.get(f"/api/billing/orders/{order.pk}/bill/").json()["checks"][0]["id"]
+    check_id = api.post(f"/api/billing/orders/{order.pk}/bill/").json()["checks"][0]["id"]
     body = {"tender": cash.pk, "cash_given": 2000, "amount": 1000}
     first = api.post(f"/api/billing/checks/{check_id}/payments/cash/", body, HTTP_IDEMPOTENCY_KEY="pay-1")
     again = api.post(f"/api/billing/checks/{check_id}/payments/cash/", body, HTTP_IDEMPOTENCY_KEY="pay-1")
@@ -78,7 +78,7 @@ def test_a_retried_cash_payment_replays_and_takes_nothing_twice(world, api_as, c
 def test_bad_input_gets_400_naming_the_field(world, api_as, cash, path, body, field):
     order = table_for_four(world)
     api = api_as(world.waiter)
-    check_id = api.get(f"/api/billing/orders/{order.pk}/bill/").json()["checks"][0]["id"]
+    check_id = api.post(f"/api/billing/orders/{order.pk}/bill/").json()["checks"][0]["id"]
     answer = api.post(f"/api/billing/checks/{check_id}/{path}", body, format="json")
     assert answer.status_code == 400
     assert field in answer.json()
@@ -87,7 +87,7 @@ def test_bad_input_gets_400_naming_the_field(world, api_as, cash, path, body, fi
 def test_cash_that_does_not_cover_the_bill_is_refused(world, api_as, cash):
     order = table_for_four(world)
     api = api_as(world.waiter)
-    check_id = api.get(f"/api/billing/orders/{order.pk}/bill/").json()["checks"][0]["id"]
+    check_id = api.post(f"/api/billing/orders/{order.pk}/bill/").json()["checks"][0]["id"]
     answer = api.post(f"/api/billing/checks/{check_id}/payments/cash/", {"tender": cash.pk, "cash_given": 500})
     assert answer.status_code == 400 and "cash_given" in answer.json()
     assert Check.objects.get(pk=check_id).status == Check.Status.OPEN

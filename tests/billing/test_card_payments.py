@@ -109,9 +109,10 @@ def test_without_webhooks_the_poll_settles_the_payment(world, card, reader, stri
     )
     assert started.status_code == 200, started.json()
     payment_id = started.json()["id"]
-    assert api.get(f"/api/billing/payments/{payment_id}/").json()["state"] == "pending"
+    assert api.post(f"/api/billing/payments/{payment_id}/").json()["state"] == "pending"
     stripe_server.present_card(reader.stripe_id, tip=150)
-    body = api.get(f"/api/billing/payments/{payment_id}/").json()
+    assert api.get(f"/api/billing/payments/{payment_id}/").json()["state"] == "pending"  # a read asks no one
+    body = api.post(f"/api/billing/payments/{payment_id}/").json()
     assert (body["state"], body["tip"], body["check_status"]) == ("captured", 150, "closed")
 
 

@@ -627,3 +627,26 @@ def test_a_split_on_one_tablet_shows_on_another_without_a_reload(pages):
     second.locator(".split-sheet .sheet__actions .button").tap()
     expect(check_for(second, "Seat 1").locator(".bill-item")).to_have_count(2, timeout=LIVE_TIMEOUT_MS)
     expect(check_for(second, "Seat 2").locator(".bill-item")).to_have_count(1)
+
+
+def test_without_webhooks_the_tablets_poll_takes_the_card_payment(stripe_server, card_reader, pages):
+    # No webhook and no worker here: only the tender pad's poll (a POST; a GET never asks Stripe) settles it.
+    stripe_server.deliver = "none"
+    anna = pages.open(TABLET)
+    sign_in(anna, "Anna", "1111")
+    order = send_order(anna, pages.base_url, "9", [{"item": "Carpaccio", "seat": 1}], covers=1)
+    anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
+    column = anna.locator(".bill-check").first
+    expect(column).to_have_attribute("data-check-id", re.compile(r"^\d+$"), timeout=LIVE_TIMEOUT_MS)
+    pages.screenshot(anna, "1-bill")
+    pad = open_tender_pad(anna, column)
+    pad.locator('.tender-tab[data-tender-kind="card"]').tap()
+    pad.locator('[data-action="send-to-reader"]').tap()
+    expect(pad.locator(".card-status__text")).to_have_text("Waiting for the card on Reader at the pass")
+
+    stripe_server.present_card(card_reader.stripe_id, tip=100)
+
+    expect(pad.locator(".tender-paid__tip")).to_have_attribute("data-tip", "100", timeout=LIVE_TIMEOUT_MS)
+    [card] = payments_of(order["id"])
+    assert (card.state, card.amount, card.tip) == (Payment.State.CAPTURED, 1250, 100)
+    assert stripe_server.deliveries == []
