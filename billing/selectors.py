@@ -3,9 +3,9 @@
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Sum
 
-from billing.models import CardReader, Check, CheckItem, Discount, OutletBilling, Payment, Tender
+from billing.models import CardReader, Check, CheckItem, Discount, OutletBilling, Payment, PaymentStateChange, Tender
 from billing.totals import CheckDiscountIn, CheckIn, CheckTotals, LineDiscountIn, LineIn, ShareIn, compute_order
 from orders.models import Order, OrderLine
 from pms_integration.models import PostingOutlet
@@ -232,3 +232,14 @@ def tenders_for(*, outlet_id: int) -> dict:
     tenders = [{"id": t.pk, "name": t.name, "kind": t.kind, "allows_tip": t.allows_tip} for t in tenders]
     readers = [{"id": r.pk, "label": r.label} for r in CardReader.objects.filter(outlet_id=outlet_id, is_active=True)]
     return {"tenders": tenders, "readers": readers}
+
+
+def bill_version(order_id: int) -> str:
+    """Moves with every change to an order's checks (each bumps its version) and payments.
+
+    Part of the order's version on a bill screen's keep-alive (orders.selectors.order_version).
+    """
+    checks = Check.objects.filter(order_id=order_id).aggregate(count=Count("pk"), versions=Sum("version"))
+    payments = Payment.objects.filter(guest_check__order_id=order_id).aggregate(count=Count("pk"))
+    moves = PaymentStateChange.objects.filter(payment__guest_check__order_id=order_id).count()
+    return f"{checks['count']}.{checks['versions'] or 0}.{payments['count']}.{moves}"

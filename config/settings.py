@@ -108,17 +108,36 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_test_db_suffix}"}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def default_channel_prefix(database: dict) -> str:
+    """One installation, one prefix: derived from its database (engine, host, port, name).
+
+    Redis pub/sub channels ignore the database number in REDIS_URL, so two installations
+    on one Redis would hear each other's tickets without their own prefix. Every process
+    of one installation (daphne, workers) shares the database, hence the prefix.
+    """
+    identity = "|".join(str(database.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    return f"tafel.{hashlib.sha256(identity.encode()).hexdigest()[:12]}."
+
+
+CHANNEL_PREFIX = os.environ.get("CHANNEL_PREFIX") or default_channel_prefix(DATABASES["default"])
 if REDIS_URL:
     # The database is the truth and sockets only notify (with resync), so the
     # at-most-once pub/sub layer fits and is the fastest (see DESIGN.md).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_PREFIX},
         }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Live screens hear a keep-alive this often, carrying the latest number (kitchen) or
+# version (floor, bill) from the database: a screen that missed a message catches up
+# within this many seconds even when nothing else happens.
+LIVE_KEEPALIVE_SECONDS = float(os.environ.get("LIVE_KEEPALIVE_SECONDS", "3"))
 
 # Background work (print jobs, later PMS postings) runs from rows in the database,
 # claimed by `manage.py db_worker` processes with SKIP LOCKED: several may run at once.
