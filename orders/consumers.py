@@ -56,6 +56,10 @@ class KeepAliveConsumer(AsyncJsonWebsocketConsumer):
             self._keepalive_task.cancel()
             self._keepalive_task = None
 
+    async def close(self, code=None, reason=None):
+        self.stop_keepalive()  # nothing more to say on a socket we close (unpaired, refused)
+        await super().close(code=code, reason=reason)
+
 
 class FloorConsumer(KeepAliveConsumer):
     async def connect(self):
