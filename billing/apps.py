@@ -9,3 +9,9 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from billing import receivers  # noqa: F401 - connects billing to the PMS gateway's signals
+        from billing.selectors import bill_version
+        from orders.selectors import order_version_parts
+
+        # A bill screen's keep-alive covers the checks and payments too (orders cannot import billing).
+        if bill_version not in order_version_parts:
+            order_version_parts.append(bill_version)

@@ -3,9 +3,9 @@
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Sum
 
-from billing.models import CardReader, Check, CheckItem, Discount, OutletBilling, Payment, Tender
+from billing.models import CardReader, Check, CheckItem, Discount, OutletBilling, Payment, PaymentStateChange, Tender
 from billing.totals import CheckDiscountIn, CheckIn, CheckTotals, LineDiscountIn, LineIn, ShareIn, compute_order
 from orders.models import Order, OrderLine
 from pms_integration.models import PostingOutlet
@@ -290,3 +290,13 @@ def bill_print_job(*, check: Check) -> dict | None:
         "last_error": job["last_error"],
         "printed_at": job["printed_at"],
     }
+
+def bill_version(order_id: int) -> str:
+    """Moves with every change to an order's checks (each bumps its version) and payments.
+
+    Part of the order's version on a bill screen's keep-alive (orders.selectors.order_version).
+    """
+    checks = Check.objects.filter(order_id=order_id).aggregate(count=Count("pk"), versions=Sum("version"))
+    payments = Payment.objects.filter(guest_check__order_id=order_id).aggregate(count=Count("pk"))
+    moves = PaymentStateChange.objects.filter(payment__guest_check__order_id=order_id).count()
+    return f"{checks['count']}.{checks['versions'] or 0}.{payments['count']}.{moves}"

@@ -113,22 +113,36 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_test_db_suffix}"}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def default_channel_prefix(database: dict) -> str:
+    """One installation, one prefix: derived from its database (engine, host, port, name).
+
+    Redis pub/sub channels ignore the database number in REDIS_URL, so two installations
+    on one Redis would hear each other's tickets without their own prefix. Every process
+    of one installation (daphne, workers) shares the database, hence the prefix.
+    """
+    identity = "|".join(str(database.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    return f"tafel.{hashlib.sha256(identity.encode()).hexdigest()[:12]}."
+
+
+CHANNEL_PREFIX = os.environ.get("CHANNEL_PREFIX") or default_channel_prefix(DATABASES["default"])
 if REDIS_URL:
     # The database is the truth and sockets only notify (with resync), so the
     # at-most-once pub/sub layer fits and is the fastest (see DESIGN.md).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_PREFIX},
         }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # The cache holds what every process must see alike (PIN guess counters): Redis when
-# there is one, this process's memory otherwise. The prefix keeps installations that
-# share a Redis apart; all processes of one installation share SECRET_KEY, hence the prefix.
-CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "tafel-" + hashlib.sha256(SECRET_KEY.encode()).hexdigest()[:12])
+# there is one, this process's memory otherwise. Keys carry the installation's prefix,
+# as its channels do, so installations that share a Redis stay apart.
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX") or CHANNEL_PREFIX
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -139,6 +153,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": CACHE_KEY_PREFIX}}
+
+# Live screens hear a keep-alive this often, carrying the latest number (kitchen) or
+# version (floor, bill) from the database: a screen that missed a message catches up
+# within this many seconds even when nothing else happens.
+LIVE_KEEPALIVE_SECONDS = float(os.environ.get("LIVE_KEEPALIVE_SECONDS", "3"))
 
 # Background work (print jobs, later PMS postings) runs from rows in the database,
 # claimed by `manage.py db_worker` processes with SKIP LOCKED: several may run at once.

@@ -2,19 +2,21 @@
 
 Only displays paired to the station, and managers, may
 listen. Screens never command over the socket; they may ask to resync from a number.
+Every few seconds a keep-alive carries the station's latest number from the database,
+so a screen that missed a message (Redis down) asks for it without waiting for the next.
 """
 
 import logging
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
 from kitchen import selectors
 from kitchen.authentication import SESSION_KEY
 from kitchen.broadcasts import station_group
 from kitchen.models import KitchenDisplay, Station
+from orders.consumers import KeepAliveConsumer
 from staff.models import Role
 
 logger = logging.getLogger(__name__)
@@ -23,7 +25,7 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 
 
-class StationConsumer(AsyncJsonWebsocketConsumer):
+class StationConsumer(KeepAliveConsumer):
     async def connect(self):
         self.station_id = self.scope["url_route"]["kwargs"]["station_id"]
         verdict = await self._verdict()
@@ -38,6 +40,7 @@ class StationConsumer(AsyncJsonWebsocketConsumer):
         after = parse_qs(self.scope.get("query_string", b"").decode()).get("after", [""])[0]
         if after.isdigit():
             await self.send_json(await self._changes(int(after)))
+        self.start_keepalive()
 
     @database_sync_to_async
     def _verdict(self) -> int | None:
@@ -65,7 +68,13 @@ class StationConsumer(AsyncJsonWebsocketConsumer):
     def _changes(self, after: int) -> dict:
         return selectors.changes_since(station=Station.objects.get(pk=self.station_id), after=after)
 
+    @database_sync_to_async
+    def keepalive_news(self) -> dict:
+        # One primary-key read per screen per keep-alive: cheap enough every few seconds.
+        return {"seq": selectors.station_seq(station_id=self.station_id)}
+
     async def disconnect(self, code):
+        self.stop_keepalive()
         if hasattr(self, "group"):
             try:
                 await self.channel_layer.group_discard(self.group, self.channel_name)

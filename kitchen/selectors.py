@@ -216,6 +216,11 @@ def board(*, station: Station) -> dict[str, Any]:
     return expo_board(station=station) if station.kind == Station.Kind.EXPO else station_board(station=station)
 
 
+def station_seq(*, station_id: int) -> int:
+    """The station's latest event number, for the keep-alive (0 for a station that is gone)."""
+    return Station.objects.filter(pk=station_id).values_list("last_seq", flat=True).first() or 0
+
+
 def changes_since(*, station: Station, after: int) -> dict[str, Any]:
     """Everything a screen missed after number `after`: the current state of what changed.
 

@@ -3,12 +3,17 @@
 Tablets only listen here; every command goes through the REST API.
 """
 
+import asyncio
 import logging
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
+from orders import selectors
 from orders.broadcasts import floor_group, waiter_group
+from orders.models import Order
 from orders.services import FLOOR_ROLES
 from tables.models import Outlet
 
@@ -18,7 +23,45 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 
 
-class FloorConsumer(AsyncJsonWebsocketConsumer):
+class KeepAliveConsumer(AsyncJsonWebsocketConsumer):
+    """A live screen's socket that, every few seconds, tells the screen where the database is.
+
+    Messages through the channel layer are at most once (Redis down or restarting loses
+    them, and the socket stays open). The keep-alive is read from the database, not sent
+    through Redis, so a screen that missed a message sees it is behind within seconds,
+    even when nothing else happens, and fetches what it missed.
+    """
+
+    _keepalive_task: asyncio.Task | None = None
+
+    async def keepalive_news(self) -> dict:
+        """What the keep-alive carries besides its type: numbers or versions from the database."""
+        raise NotImplementedError
+
+    def start_keepalive(self) -> None:
+        self._keepalive_task = asyncio.ensure_future(self._keep_alive(settings.LIVE_KEEPALIVE_SECONDS))
+
+    async def _keep_alive(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                news = await self.keepalive_news()
+            except Exception:  # the database away for a moment: say nothing rather than something wrong
+                logger.warning("Could not read the keep-alive's news", exc_info=True)
+                continue
+            await self.send_json({"type": "keepalive", **news})
+
+    def stop_keepalive(self) -> None:
+        if self._keepalive_task is not None:
+            self._keepalive_task.cancel()
+            self._keepalive_task = None
+
+    async def close(self, code=None, reason=None):
+        self.stop_keepalive()  # nothing more to say on a socket we close (unpaired, refused)
+        await super().close(code=code, reason=reason)
+
+
+class FloorConsumer(KeepAliveConsumer):
     async def connect(self):
         user = self.scope.get("user")
         # Accept, then close with a code: a refusal before accepting reaches the
@@ -29,6 +72,9 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.outlet_id = self.scope["url_route"]["kwargs"]["outlet_id"]
+        # A bill screen names its order: its keep-alive carries that order's version too.
+        wanted = parse_qs(self.scope.get("query_string", b"").decode()).get("order", [""])[0]
+        self.order_id = int(wanted) if wanted.isdigit() else None
         if not await self._may_watch(user, self.outlet_id):
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
@@ -37,13 +83,28 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
         self.own_group = waiter_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.channel_layer.group_add(self.own_group, self.channel_name)
+        # Read before accepting: the tablet loads the floor once connected, so what it
+        # loads is at least this new, and this first keep-alive is its baseline.
+        news = await self.keepalive_news()
         await self.accept()
+        await self.send_json({"type": "keepalive", **news})
+        self.start_keepalive()
 
     @database_sync_to_async
     def _may_watch(self, user, outlet_id: int) -> bool:
+        if self.order_id is not None and not Order.objects.filter(pk=self.order_id, outlet_id=outlet_id).exists():
+            return False
         return user.has_role(*FLOOR_ROLES) and Outlet.objects.filter(pk=outlet_id, is_active=True).exists()
 
+    @database_sync_to_async
+    def keepalive_news(self) -> dict:
+        news = {"floor": selectors.floor_version(outlet_id=self.outlet_id)}
+        if self.order_id is not None:
+            news["order"] = selectors.order_version(order_id=self.order_id)
+        return news
+
     async def disconnect(self, code):
+        self.stop_keepalive()
         if hasattr(self, "group"):
             try:
                 await self.channel_layer.group_discard(self.group, self.channel_name)

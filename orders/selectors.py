@@ -1,9 +1,10 @@
 """Reads shaped for the waiter's screens and the API, each a fixed handful of queries."""
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.utils import timezone
 
 from orders.models import (
@@ -324,3 +325,28 @@ def open_orders_for(*, outlet: Outlet) -> list[dict[str, Any]]:
         }
         for o in orders
     ]
+
+
+# --- versions for live screens' keep-alives ---------------------------------------------
+
+# Higher apps add what they show of an order (billing: its checks and payments), so that a
+# bill screen comparing versions on the keep-alive notices their changes too.
+order_version_parts: list[Callable[[int], str]] = []
+
+
+def floor_version(*, outlet_id: int) -> str:
+    """Moves with every change to an open order of the outlet (and so to every table's state).
+
+    One aggregate query: a floor tablet compares it on each keep-alive and fetches the
+    floor again when it moved, so a lost table message is caught within seconds.
+    """
+    totals = Order.objects.filter(outlet_id=outlet_id, status=Order.Status.OPEN).aggregate(
+        count=Count("pk"), ids=Sum("pk"), versions=Sum("version")
+    )
+    return f"{totals['count']}.{totals['ids'] or 0}.{totals['versions'] or 0}"
+
+
+def order_version(*, order_id: int) -> str:
+    """Moves with every change to one order and to what higher apps show of it (its bill)."""
+    version = Order.objects.filter(pk=order_id).values_list("version", flat=True).first()
+    return ".".join([str(version or 0), *(part(order_id) for part in order_version_parts)])

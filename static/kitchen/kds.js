@@ -31,6 +31,8 @@ const GAP_WAIT_MS = 300;
  * Loads the board, then listens with "?after=<last number>". Numbers are consecutive per
  * station: an old one is ignored, a gap asks the server for everything after the last
  * number it applied (a "changes" answer), and a reconnect does the same by itself.
+ * The server's keep-alive (every few seconds) carries the station's latest number from
+ * the database: a screen that missed its only message (Redis was down) asks as well.
  * Returns {resync()}, for when a command says the screen is behind (409).
  */
 export function createFeed({ stationId, onBoard, onChanges, onTicket, onFire, onStatus }) {
@@ -42,6 +44,7 @@ export function createFeed({ stationId, onBoard, onChanges, onTicket, onFire, on
   // before asking the server for everything.
   const early = new Map();
   let gapTimer = null;
+  let behindTimer = null;
 
   function forgetEarly() {
     early.clear();
@@ -68,7 +71,21 @@ export function createFeed({ stationId, onBoard, onChanges, onTicket, onFire, on
     if (!socket.send({ type: "resync", after: seq })) catchingUp = false; // offline: the reconnect asks
   }
 
+  // The database is at `latest`. A live message may be a moment behind the keep-alive that
+  // already counts it: wait as for a gap, then ask for everything after the last one applied.
+  function checkLatest(latest) {
+    if (seq === null || catchingUp || behindTimer || !(latest > seq)) return;
+    behindTimer = setTimeout(() => {
+      behindTimer = null;
+      if (seq !== null && !catchingUp && seq < latest) resync();
+    }, GAP_WAIT_MS);
+  }
+
   function onMessage(message) {
+    if (message.type === "keepalive") {
+      checkLatest(message.seq);
+      return;
+    }
     if (message.type === "board") {
       applyBoard(message);
       return;

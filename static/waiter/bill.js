@@ -8,7 +8,7 @@ import { openDiscountDialog } from "./discount.js";
 import { h, setBusy, showDialog, toast } from "./dom.js";
 import { gettext, interpolate, ngettext } from "./i18n.js";
 import { money } from "./money.js";
-import { liveSocket } from "./socket.js";
+import { liveSocket, versionWatch } from "./socket.js";
 import { openTenderPad } from "./tenderpad.js";
 import { seatName } from "./ticket.js";
 
@@ -764,13 +764,19 @@ document.addEventListener("keydown", (event) => {
 
 document.title = `${gettext("Bill")} · ${tableTitle} · ${gettext("Tafel")}`;
 load();
-liveSocket(paths.floorSocket(outletId), {
+// A bill or payment message lost on the way (Redis down): the keep-alive's order version moves.
+const billWatch = versionWatch(() => refreshSoon());
+liveSocket(`${paths.floorSocket(outletId)}?order=${orderId}`, {
   onMessage: (message) => {
-    if (message.type === "bill" && message.order === orderId) refreshSoon();
+    if (message.type === "keepalive") billWatch.check(message.order);
+    else if (message.type === "bill" && message.order === orderId) refreshSoon();
     else if (message.type === "order" && message.order?.id === orderId) load();
     else if (message.type === "payment" && message.payment?.order === orderId) load();
   },
-  onResync: () => load(),
+  onResync: () => {
+    billWatch.reset();
+    load();
+  },
   onStatus: (online) => ($("offline").hidden = online),
   onRefused: () => api("GET", paths.me).catch(() => {}),
 });

@@ -7,7 +7,7 @@ import { bellIcon, personIcon } from "./icons.js";
 import { openNewOrderDialog, openOrdersList } from "./openorders.js";
 import { createReadyCalls } from "./readycalls.js";
 import { initials } from "./roles.js";
-import { liveSocket } from "./socket.js";
+import { liveSocket, versionWatch } from "./socket.js";
 
 const root = document.getElementById("floor");
 const planBox = document.getElementById("plan");
@@ -299,13 +299,20 @@ if (root) {
   document.getElementById("new-order").addEventListener("click", () =>
     openNewOrderDialog({ outletId, outletKind: root.dataset.outletKind }),
   );
+  // A table or order message lost on the way (Redis down): the keep-alive's floor version moves.
+  const floorWatch = versionWatch(() => {
+    loadFloor();
+    openOrders.load();
+  });
   liveSocket(paths.floorSocket(outletId), {
     onMessage: (message) => {
-      if (message.type === "table") updateTable(message.table);
+      if (message.type === "keepalive") floorWatch.check(message.floor);
+      else if (message.type === "table") updateTable(message.table);
       else if (message.type === "order") openOrders.onOrderMessage(message.order);
       else if (message.type === "ready") readyCalls.add(message.fire);
     },
     onResync: () => {
+      floorWatch.reset();
       loadFloor();
       openOrders.load();
       readyCalls.load();

@@ -1,5 +1,7 @@
 // A WebSocket that reconnects with backoff, notices a dead link by pinging, and asks
-// the page to resync (fetch the truth from the API) every time it (re)connects.
+// the page to resync (fetch the truth from the API) every time it (re)connects. The
+// server's keep-alive says where the database is, so a page that missed a message
+// (Redis down) notices it within seconds while the socket stays open.
 
 const FIRST_DELAY_MS = 1000;
 const MAX_DELAY_MS = 15000;
@@ -112,6 +114,34 @@ export function liveSocket(path, { onMessage, onResync, onStatus, onRefused }) {
       if (!socket || socket.readyState !== WebSocket.OPEN) return false;
       socket.send(JSON.stringify(message));
       return true;
+    },
+  };
+}
+
+/**
+ * versionWatch(onMoved) -> {reset(), check(version)}, for a socket whose keep-alive carries a
+ * version of what the page shows (the floor, a bill). After each (re)connect (reset() in
+ * onResync) the first version is the baseline: the server reads it before accepting, and
+ * the page loads after connecting. A later version that differs means the page may have
+ * missed a message: onMoved() fetches again. (A message that did arrive moves it too,
+ * which costs one extra fetch.)
+ */
+export function versionWatch(onMoved) {
+  let known = null;
+  return {
+    reset() {
+      known = null;
+    },
+    check(version) {
+      if (version === undefined) return;
+      if (known === null) {
+        known = version;
+        return;
+      }
+      if (version !== known) {
+        known = version;
+        onMoved();
+      }
     },
   };
 }

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection
 
@@ -105,11 +106,14 @@ def running_daphne(log_name: str, port: int | None = None, extra_env: dict[str, 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     env = {**os.environ, "DATABASE_URL": _test_database_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    # The test database's name differs from the one this process derived its channel
+    # prefix from: share this process's prefix, so that its broadcasts reach the daphne.
+    env["CHANNEL_PREFIX"] = django_settings.CHANNEL_PREFIX
+    if not os.environ.get("REDIS_URL"):
+        env.pop("REDIS_URL", None)
     env.update(extra_env or {})
     env["DEBUG"] = "1"  # serve static files straight from static/ (no collectstatic in tests)
     env["PYTHONUNBUFFERED"] = "1"
-    if not os.environ.get("REDIS_URL"):
-        env.pop("REDIS_URL", None)
     log_path = ARTIFACTS / f"{log_name}-daphne.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

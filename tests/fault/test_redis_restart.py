@@ -6,64 +6,16 @@ reconnects with the last number it saw, gets the missed ticket from the database
 then hears new tickets live again through the restarted Redis.
 """
 
-import socket
-import subprocess
-import time
-
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 
 from kitchen.models import Ticket
-from tests.conftest import redis_layers
 from tests.kitchen.conftest import open_table, send, soup
 from tests.kitchen.test_station_socket import display_cookie, open_station
 from tests.orders.test_floor_socket import receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class PrivateRedis:
-    def __init__(self):
-        self.port = _free_port()
-        self.process = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def private_redis(settings, requires_redis):
-    server = PrivateRedis()
-    server.start()
-    settings.CHANNEL_LAYERS = redis_layers(f"redis://127.0.0.1:{server.port}/0")
-    channel_layers.backends.clear()
-    yield server
-    server.stop()
-    channel_layers.backends.clear()
 
 
 async def test_a_ticket_sent_while_redis_is_down_reaches_the_screen_after_the_restart(world, kitchen, private_redis):

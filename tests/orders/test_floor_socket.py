@@ -5,6 +5,7 @@ The changes are made by the services in their own committed transactions (hence
 `transaction=True`), so the broadcasts fire from `on_commit` exactly as in production.
 """
 
+import asyncio
 import uuid
 
 import pytest
@@ -44,21 +45,32 @@ def floor_socket(outlet_id: int, *headers) -> WebsocketCommunicator:
     return WebsocketCommunicator(application, f"/ws/outlets/{outlet_id}/floor/", headers=list(headers))
 
 
-async def connected_socket(outlet_id: int, cookie: bytes) -> WebsocketCommunicator:
-    socket = floor_socket(outlet_id, (b"cookie", cookie), ORIGIN, HOST)
+async def connected_socket(outlet_id: int, cookie: bytes, query: str = "") -> WebsocketCommunicator:
+    """A floor socket past its first message: the keep-alive the tablet takes as its baseline."""
+    socket = WebsocketCommunicator(
+        application, f"/ws/outlets/{outlet_id}/floor/{query}", headers=[(b"cookie", cookie), ORIGIN, HOST]
+    )
     connected, detail = await socket.connect(timeout=WAIT)
     assert connected, f"refused with {detail}"
+    socket.baseline = await socket.receive_json_from(timeout=WAIT)
+    assert socket.baseline["type"] == "keepalive", socket.baseline
     return socket
 
 
-async def receive_until(socket: WebsocketCommunicator, wanted, what: str) -> dict:
-    """Read messages until one satisfies `wanted`; fail naming what was seen instead."""
+async def receive_until(socket: WebsocketCommunicator, wanted, what: str, within: float = WAIT) -> dict:
+    """Read messages until one satisfies `wanted`; fail naming what was seen instead.
+
+    The deadline is for the whole wait: keep-alives arrive every few seconds, so a wait
+    per message would never end.
+    """
     seen = []
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
     while True:
         try:
-            message = await socket.receive_json_from(timeout=WAIT)
+            message = await socket.receive_json_from(timeout=max(0.01, deadline - loop.time()))
         except TimeoutError:
-            raise AssertionError(f"no {what} within {WAIT}s; got {seen}") from None
+            raise AssertionError(f"no {what} within {within}s; got {seen}") from None
         seen.append(message)
         if wanted(message):
             return message
