@@ -291,6 +291,7 @@ def bill_print_job(*, check: Check) -> dict | None:
         "printed_at": job["printed_at"],
     }
 
+
 def bill_version(order_id: int) -> str:
     """Moves with every change to an order's checks (each bumps its version) and payments.
 
