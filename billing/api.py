@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing import printouts, selectors, services
+from billing import responses as R
 from billing.broadcasts import payment_message
 from billing.card_terminal import CardTerminalError
 from billing.models import CardReader, CashMovement, Check, CheckItem, Discount, DrawerSession, Payment, Tender
@@ -104,7 +105,7 @@ def _approval(data) -> dict:
 class BillView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.BillWithTendersSerializer)
     def get(self, request, order_id: int):
         order = get_object_or_404(Order, pk=order_id)
         services.open_bill(order=order, by=request.user)
@@ -116,7 +117,7 @@ class BillView(APIView):
 class SplitBySeatView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         check = _check(check_id)
@@ -127,7 +128,7 @@ class SplitBySeatView(APIView):
 class SplitEvenlyView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=WaysSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=WaysSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(WaysSerializer, request.data)
@@ -139,7 +140,7 @@ class SplitEvenlyView(APIView):
 class MoveItemsView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=MoveItemsSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=MoveItemsSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(MoveItemsSerializer, request.data)
@@ -157,7 +158,7 @@ class MoveItemsView(APIView):
 class ShareItemView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=ShareSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ShareSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, item_id: int):
         data = _valid(ShareSerializer, request.data)
@@ -170,7 +171,7 @@ class ShareItemView(APIView):
 class MergeChecksView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=MergeChecksSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=MergeChecksSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(MergeChecksSerializer, request.data)
@@ -182,7 +183,7 @@ class MergeChecksView(APIView):
 class DiscountView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=DiscountSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=DiscountSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(DiscountSerializer, request.data)
@@ -203,7 +204,7 @@ class DiscountView(APIView):
 class CompView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=CompSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CompSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(CompSerializer, request.data)
@@ -216,7 +217,7 @@ class CompView(APIView):
 class RemoveDiscountView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.BillSerializer)
     @idempotent
     def post(self, request, discount_id: int):
         discount = get_object_or_404(Discount, pk=discount_id)
@@ -227,7 +228,7 @@ class RemoveDiscountView(APIView):
 class ServiceChargeView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=ServiceChargeSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ServiceChargeSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(ServiceChargeSerializer, request.data)
@@ -241,7 +242,7 @@ class ServiceChargeView(APIView):
 class PrintBillView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         check = _check(check_id)
@@ -252,7 +253,7 @@ class PrintBillView(APIView):
 class CashPaymentView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=CashSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CashSerializer, responses=R.BillAfterCashSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(CashSerializer, request.data)
@@ -274,7 +275,7 @@ class CashPaymentView(APIView):
 class OtherPaymentView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=OtherSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=OtherSerializer, responses=R.BillAfterOtherPaymentSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(OtherSerializer, request.data)
@@ -310,7 +311,7 @@ def _payment_answer(payment: Payment) -> Response:
 class CardPaymentView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=CardSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CardSerializer, responses=R.PaymentAnswerSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(CardSerializer, request.data)
@@ -330,7 +331,7 @@ class RoomGuestsView(APIView):
 
     permission_classes = [BillingRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.RoomGuestsSerializer)
     def get(self, request, check_id: int):
         check = _check(check_id)
         guests = services.find_room_guests(
@@ -357,7 +358,7 @@ class RoomChargePaymentView(APIView):
 
     permission_classes = [BillingRole]
 
-    @extend_schema(request=RoomChargeSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=RoomChargeSerializer, responses=R.PaymentAnswerSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(RoomChargeSerializer, request.data)
@@ -381,7 +382,7 @@ class PaymentView(APIView):
 
     permission_classes = [BillingRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.PaymentAnswerSerializer)
     def get(self, request, payment_id: int):
         payment = get_object_or_404(Payment, pk=payment_id)
         if payment.state == Payment.State.PENDING and payment.provider_id:
@@ -393,7 +394,7 @@ class PaymentView(APIView):
 class CancelPaymentView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses={200: R.PaymentAnswerSerializer, 502: R.PROVIDER_ERROR})
     @idempotent
     def post(self, request, payment_id: int):
         payment = get_object_or_404(Payment, pk=payment_id)
@@ -410,7 +411,7 @@ class CardWebhookView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: R.WebhookOutcomeSerializer, 503: R.PROVIDER_ERROR})
     def post(self, request):
         try:
             outcome = services.receive_card_event(
@@ -429,13 +430,13 @@ class ReceiptView(APIView):
 
     permission_classes = [BillingRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.ReceiptTextSerializer)
     def get(self, request, check_id: int):
         check = _check(check_id)
         title = "" if check.status == Check.Status.CLOSED else _("PRO FORMA")
         return Response({"text": printouts.receipt_as_text(check=check, title=title)})
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.ReceiptPrintedSerializer)
     @idempotent
     def post(self, request, check_id: int):
         printed = services.print_check_receipt(check=_check(check_id), by=request.user)
@@ -467,7 +468,7 @@ class RefundSerializer(ReasonApprovalSerializer):
 class RefundView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=RefundSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=RefundSerializer, responses=R.RefundAnswerSerializer)
     @idempotent
     def post(self, request, payment_id: int):
         data = _valid(RefundSerializer, request.data)
@@ -486,7 +487,7 @@ class RefundView(APIView):
 class ReopenView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=ReasonApprovalSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ReasonApprovalSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(ReasonApprovalSerializer, request.data)
@@ -532,7 +533,7 @@ class CloseDayView(APIView):
 
     permission_classes = [role_required(Role.MANAGER)]
 
-    @extend_schema(request=CloseDaySerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CloseDaySerializer, responses=R.DayClosedSerializer)
     @idempotent
     def post(self, request):
         data = _valid(CloseDaySerializer, request.data)
@@ -543,7 +544,7 @@ class CloseDayView(APIView):
 class DrawerView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=DrawerOpenSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=DrawerOpenSerializer, responses=R.DrawerAnswerSerializer)
     @idempotent
     def post(self, request):
         data = _valid(DrawerOpenSerializer, request.data)
@@ -554,7 +555,7 @@ class DrawerView(APIView):
 class DrawerCloseView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=DrawerCountSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=DrawerCountSerializer, responses=R.DrawerAnswerSerializer)
     @idempotent
     def post(self, request, session_id: int):
         data = _valid(DrawerCountSerializer, request.data)
@@ -565,7 +566,7 @@ class DrawerCloseView(APIView):
 class CashMovementView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=CashMovementSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CashMovementSerializer, responses=R.CashMovementAnswerSerializer)
     @idempotent
     def post(self, request, session_id: int):
         data = _valid(CashMovementSerializer, request.data)
