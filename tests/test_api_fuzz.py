@@ -1,0 +1,164 @@
+"""Property-based fuzzing of the whole API from its own OpenAPI schema (schemathesis).
+
+Every operation of `/api/schema/` gets requests generated from the schema, sent
+in-process to Django's real WSGI application (middleware, sessions, CSRF and all)
+with a real session cookie, signed in as a manager and as a waiter, over a
+restaurant where the path ids name real rows. Each answer must not be a 5xx and
+must match the schema: a documented status code, content type and body. Bounded
+(a fixed number of examples per operation, derandomized) so it runs in minutes.
+
+Invalid input (schemathesis' negative mode) is sent as the manager: it must get a
+documented 4xx, never a 5xx. Nothing is left out: the Stripe webhook, without a
+valid signature, answers its documented 400.
+"""
+
+import json
+import uuid
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core import NOT_SET
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.api_world import APPROVER_PIN, build_api_world, ids_for, session_cookie_for
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+EXAMPLES_PER_OPERATION = 12
+NEGATIVE_EXAMPLES_PER_OPERATION = 6
+CSRF_TOKEN = "FuzzCsrfToken0123456789abcdefABC"  # 32 letters and digits: a valid unmasked token
+
+
+@pytest.fixture
+def wsgi_app(settings):
+    # Django's test client keeps the test's transaction by not closing connections per
+    # request; calling the WSGI application directly needs the same.
+    settings.ALLOWED_HOSTS = ["localhost"]
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def _use_real_ids(case, api_world, draw, *, always: bool) -> None:
+    """Mostly real rows (else every id is a 404); now and then the generated id."""
+    for name in list(case.path_parameters or {}):
+        if not always and draw(st.integers(0, 9)) == 0:
+            continue
+        case.path_parameters[name] = draw(st.sampled_from(ids_for(api_world, case.operation.path, name)))
+    if "line_id" in (case.path_parameters or {}) and "order_id" in case.path_parameters:
+        case.path_parameters["order_id"] = api_world.line_orders.get(
+            case.path_parameters["line_id"], case.path_parameters["order_id"]
+        )
+
+
+# Body fields that name a row, and the kind of row.
+BODY_IDS = {
+    "outlet": "outlet_id",
+    "table": "table_id",
+    "tender": "tender_id",
+    "line": "line_id",
+    "waiter": "person_id",
+    "user": "person_id",
+    "approver": "manager_id",
+    "source_order": "order_id",
+    "source": "check_id",
+    "to_check": "check_id",
+    "hotel": "hotel_id",
+}
+
+
+def _use_real_body_ids(case, api_world, draw) -> None:
+    """Fields that name rows get real ones most of the time, so requests get past the lookups."""
+    if not isinstance(case.body, dict):
+        return
+    for name, kind in BODY_IDS.items():
+        if name in case.body and draw(st.integers(0, 3)):
+            case.body[name] = draw(st.sampled_from(api_world.ids[kind]))
+    if "item" in case.body and draw(st.integers(0, 3)):
+        case.body["item"] = draw(st.sampled_from(ids_for(api_world, case.operation.path, "item_id")))
+    if isinstance(case.body.get("modifiers"), list) and draw(st.integers(0, 3)):
+        case.body["modifiers"] = draw(st.lists(st.sampled_from(api_world.ids["modifier_id"]), max_size=3))
+    if "approver_pin" in case.body and draw(st.integers(0, 1)):
+        case.body["approver_pin"] = APPROVER_PIN
+
+
+def _describe(case, response, error) -> str:
+    answer = f"{response.status_code} {response.text[:300]}" if response is not None else "no answer"
+    sent = json.dumps(case.body, default=str)[:300] if case.body is not NOT_SET else ""
+    found = "\n".join(line for line in str(error).splitlines()[:8] if line.strip())
+    return f"{case.method} {case.formatted_path} query={case.query} body={sent}\n  -> {answer}\n  {found}"
+
+
+def fuzz(operation, *, api_world, cookie_for, failures: dict, mode=GenerationMode.POSITIVE) -> None:
+    negative = mode == GenerationMode.NEGATIVE
+    # Invalid input only promises a 4xx in the schema's error shape: no body check beyond that.
+    checks = CHECKS[:3] if negative else CHECKS
+
+    @settings(
+        max_examples=NEGATIVE_EXAMPLES_PER_OPERATION if negative else EXAMPLES_PER_OPERATION,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode), data=st.data())
+    def run(case, data):
+        # Negative cases keep real path ids: a path that is not a number is not an API URL at all.
+        _use_real_ids(case, api_world, data.draw, always=negative)
+        if not negative:
+            _use_real_body_ids(case, api_world, data.draw)
+        if case.headers and "Idempotency-Key" in case.headers and data.draw(st.integers(0, 9)):
+            # A fresh key mostly: generated keys repeat across requests, and a reused key answers 422.
+            case.headers["Idempotency-Key"] = str(uuid.uuid4())
+        response = None
+        try:
+            response = case.call(
+                cookies={"sessionid": cookie_for(), "csrftoken": CSRF_TOKEN}, headers={"X-CSRFToken": CSRF_TOKEN}
+            )
+            case.validate_response(response, checks=checks)
+        except (Exception, BaseExceptionGroup) as error:  # every failure is collected and reported together
+            failures.setdefault(f"{operation.label} ({mode.value})", _describe(case, response, error))
+
+    try:
+        run()
+    except Unsatisfiable:
+        # Nothing in this operation can be made invalid (no parameters, no body).
+        if not negative:
+            raise
+
+
+@pytest.mark.parametrize(
+    ("role", "mode"),
+    [("manager", GenerationMode.POSITIVE), ("waiter", GenerationMode.POSITIVE), ("manager", GenerationMode.NEGATIVE)],
+    ids=["manager", "waiter", "manager-invalid-input"],
+)
+def test_every_operation_answers_as_its_schema_says(role, mode, world, kitchen, wsgi_app):
+    api_world = build_api_world(world, kitchen)
+    person = api_world.people[role]
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
+    failures: dict[str, str] = {}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) > 90
+    for operation in operations:
+        fuzz(
+            operation, api_world=api_world, cookie_for=lambda: session_cookie_for(person), failures=failures, mode=mode
+        )
+    assert not failures, f"{len(failures)} operations failed:\n" + "\n".join(
+        f"{label}: {text}" for label, text in sorted(failures.items())
+    )
