@@ -110,29 +110,58 @@ class PrintAlarmSerializer(serializers.Serializer):
     tables = serializers.ListField(child=serializers.CharField(allow_blank=True))
 
 
-class BoardSerializer(serializers.Serializer):
-    """A prep station's board has `tickets` and `all_day`; expo's has `fires` and `alarms`."""
+class PrepBoardSerializer(serializers.Serializer):
+    """A prep station's screen: open tickets, all-day counts, the last bumped ones."""
 
     station = StationEntrySerializer()
-    seq = serializers.IntegerField()
-    tickets = TicketEntrySerializer(many=True, required=False)
-    all_day = AllDaySerializer(many=True, required=False)
-    fires = FireEntrySerializer(many=True, required=False)
-    alarms = PrintAlarmSerializer(many=True, required=False)
+    seq = serializers.IntegerField(help_text="The board is as of this number of the station's feed.")
+    tickets = TicketEntrySerializer(many=True)
+    all_day = AllDaySerializer(many=True)
     recent = RecentSerializer(many=True)
 
 
-class ChangesSerializer(serializers.Serializer):
-    """`type` "changes": what changed after `after`; "board": the whole board (the number was beyond the feed)."""
+class ExpoBoardSerializer(serializers.Serializer):
+    """The pass: every fired order of the outlet, print alarms, the last bumped ones."""
 
-    type = serializers.ChoiceField(choices=["changes", "board"])
-    station = StationEntrySerializer(required=False)
+    station = StationEntrySerializer()
+    seq = serializers.IntegerField(help_text="The board is as of this number of the station's feed.")
+    fires = FireEntrySerializer(many=True)
+    alarms = PrintAlarmSerializer(many=True)
+    recent = RecentSerializer(many=True)
+
+
+class PrepChangesSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text='"changes"')
     seq = serializers.IntegerField()
-    tickets = TicketEntrySerializer(many=True, required=False)
-    all_day = AllDaySerializer(many=True, required=False)
-    fires = FireEntrySerializer(many=True, required=False)
-    alarms = PrintAlarmSerializer(many=True, required=False)
-    recent = RecentSerializer(many=True, required=False)
+    tickets = TicketEntrySerializer(many=True)
+
+
+class ExpoChangesSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text='"changes"')
+    seq = serializers.IntegerField()
+    fires = FireEntrySerializer(many=True)
+    alarms = PrintAlarmSerializer(many=True)
+
+
+class PrepBoardAgainSerializer(PrepBoardSerializer):
+    type = serializers.CharField(help_text='"board": the number was beyond the feed, here is everything.')
+
+
+class ExpoBoardAgainSerializer(ExpoBoardSerializer):
+    type = serializers.CharField(help_text='"board": the number was beyond the feed, here is everything.')
+
+
+BoardSerializer = PolymorphicProxySerializer(
+    component_name="StationBoard",
+    serializers=[PrepBoardSerializer, ExpoBoardSerializer],
+    resource_type_field_name=None,
+)
+# What a screen missed after a number: the changed tickets (or fires), or the whole board again.
+ChangesSerializer = PolymorphicProxySerializer(
+    component_name="StationChanges",
+    serializers=[PrepChangesSerializer, ExpoChangesSerializer, PrepBoardAgainSerializer, ExpoBoardAgainSerializer],
+    resource_type_field_name=None,
+)
 
 
 class CourseFireSerializer(serializers.Serializer):
