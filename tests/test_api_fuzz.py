@@ -20,6 +20,7 @@ import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
@@ -162,3 +163,24 @@ def test_every_operation_answers_as_its_schema_says(role, mode, world, kitchen, 
     assert not failures, f"{len(failures)} operations failed:\n" + "\n".join(
         f"{label}: {text}" for label, text in sorted(failures.items())
     )
+
+
+def _resolve(schema: dict, node: dict) -> dict:
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def test_every_success_answer_is_documented_with_its_shape():
+    """No bare `object`: a client generated from the schema gets a type for every answer."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    bare = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                for media_type, content in response.get("content", {}).items():
+                    body = _resolve(schema, content["schema"])
+                    shaped = "properties" in body or "oneOf" in body or "items" in body or body.get("type") != "object"
+                    if status.startswith("2") and not shaped:
+                        bare.append(f"{method.upper()} {path} {status} {media_type}")
+    assert not bare, "answers documented as a bare object:\n" + "\n".join(bare)
