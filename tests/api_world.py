@@ -143,6 +143,7 @@ def _hotel(world) -> Hotel:
     RevenueRoute.objects.create(posting_outlet=setup, category="", subtotal=1, transaction_code="2000")
     TaxRoute.objects.create(posting_outlet=setup, tax_percent=Decimal("9.00"), slot=1)
     Tender.objects.create(name="Room", kind=Tender.Kind.ROOM_CHARGE, sort_order=3)
+    Room.objects.create(hotel=hotel, number="301")  # free, for a check-in
     for number, name in (("214", "Mr. Daniel Okafor"), ("108", "Ms. Yuki Tanaka")):
         GuestStay.objects.create(
             room=Room.objects.create(hotel=hotel, number=number),

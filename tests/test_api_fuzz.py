@@ -12,6 +12,7 @@ documented 4xx, never a 5xx. Nothing is left out: the Stripe webhook, without a
 valid signature, answers its documented 400.
 """
 
+import datetime
 import json
 import uuid
 
@@ -20,6 +21,7 @@ import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -33,7 +35,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from billing.models import Check, DrawerSession, Tender
 from tests.api_world import APPROVER_PIN, build_api_world, ids_for, session_cookie_for
+from tests.factories import TEST_PIN
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES_PER_OPERATION = 12
@@ -184,3 +188,68 @@ def test_every_success_answer_is_documented_with_its_shape():
                     if status.startswith("2") and not shaped:
                         bare.append(f"{method.upper()} {path} {status} {media_type}")
     assert not bare, "answers documented as a bare object:\n" + "\n".join(bare)
+
+
+def test_answers_to_valid_requests_match_the_schema(world, kitchen, wsgi_app):
+    """Answers random input seldom reaches (a payment, a refund, a pairing, a sign-in) are checked too."""
+    api_world = build_api_world(world, kitchen)
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
+    manager = api_world.people["manager"]
+    open_check = Check.objects.filter(status=Check.Status.OPEN).order_by("pk").first()
+    cash = Tender.objects.get(kind=Tender.Kind.CASH)
+    voucher = Tender.objects.get(kind=Tender.Kind.OTHER)
+    drawer = DrawerSession.objects.get()
+    hotel = api_world.ids["hotel_id"][0]
+
+    def call(method, path, *, as_=manager, display=None, **request):
+        case = schema[path][method].Case(media_type="application/json" if "body" in request else None, **request)
+        cookie = session_cookie_for(as_, display=display) if as_ or display else ""
+        response = case.call(
+            cookies={"sessionid": cookie, "csrftoken": CSRF_TOKEN}, headers={"X-CSRFToken": CSRF_TOKEN}
+        )
+        assert 200 <= response.status_code < 300, f"{method} {path}: {response.status_code} {response.text[:300]}"
+        case.validate_response(response, checks=CHECKS)
+        return response.json() if response.content else None
+
+    check_path = {"check_id": open_check.pk}
+    call("GET", "/api/billing/checks/{check_id}/room-guests/", path_parameters=check_path, query={"room": "214"})
+    call("GET", "/api/pms/hotels/{hotel_id}/guests/", path_parameters={"hotel_id": hotel}, query={"room": "214"})
+    call(
+        "POST",
+        "/api/billing/checks/{check_id}/payments/other/",
+        path_parameters=check_path,
+        body={"tender": voucher.pk, "amount": 100},
+    )
+    paid = call(
+        "POST",
+        "/api/billing/checks/{check_id}/payments/cash/",
+        path_parameters=check_path,
+        body={"tender": cash.pk, "cash_given": 100000},
+    )
+    call(
+        "POST",
+        "/api/billing/payments/{payment_id}/refunds/",
+        path_parameters={"payment_id": paid["payment"]["id"]},
+        body={"amount": 100, "reason": "Cold soup", "approver": manager.pk, "approver_pin": APPROVER_PIN},
+    )
+    call("GET", "/api/billing/checks/{check_id}/receipt/", path_parameters=check_path)
+    drawer_path = {"session_id": drawer.pk}
+    call(
+        "POST",
+        "/api/billing/drawers/{session_id}/movements/",
+        path_parameters=drawer_path,
+        body={"kind": "pay_in", "amount": 100, "reason": "Float"},
+    )
+    call("POST", "/api/billing/drawers/{session_id}/close/", path_parameters=drawer_path, body={"counted": 10000})
+    call("POST", "/api/billing/drawers/", body={"outlet": world.outlet.pk, "opening_float": 5000})
+    departure = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
+    call(
+        "POST", "/api/pms/stays/", body={"hotel": hotel, "room": "301", "guest_name": "Ms. Ada", "departure": departure}
+    )
+    call("GET", "/api/pms/stays/", query={"hotel": str(hotel)})
+    call("GET", "/api/kitchen/displays/me/", as_=None, display=api_world.display)
+    pairing = call(
+        "POST", "/api/kitchen/stations/{station_id}/pairing-codes/", path_parameters={"station_id": kitchen.cold.pk}
+    )
+    call("POST", "/api/kitchen/displays/pair/", as_=None, body={"code": pairing["code"], "name": "Cold screen"})
+    call("POST", "/api/staff/pin-sign-in/", as_=None, body={"user": world.waiter.pk, "pin": TEST_PIN})
