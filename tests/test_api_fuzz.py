@@ -19,6 +19,7 @@ import uuid
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.utils import timezone
@@ -52,9 +53,12 @@ def wsgi_app(settings):
     settings.ALLOWED_HOSTS = ["localhost"]
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
+    # Wrong pairing codes and PINs are counted in the cache: none leak into or out of a test.
+    cache.clear()
     try:
         yield get_wsgi_application()
     finally:
+        cache.clear()
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
 
