@@ -20,6 +20,7 @@ from billing.models import CardReader, CashMovement, Check, CheckItem, Discount,
 from idempotency.decorators import idempotent
 from orders.api import IdField, StrictSerializer, _valid
 from orders.models import Order, OrderLine
+from pms_integration.responses import GUEST_SEARCH
 from staff.models import Role
 from staff.permissions import role_required
 from tables.models import Outlet
@@ -331,7 +332,7 @@ class RoomGuestsView(APIView):
 
     permission_classes = [BillingRole]
 
-    @extend_schema(responses=R.RoomGuestsSerializer)
+    @extend_schema(parameters=GUEST_SEARCH, responses=R.RoomGuestsSerializer)
     def get(self, request, check_id: int):
         check = _check(check_id)
         guests = services.find_room_guests(

@@ -46,6 +46,10 @@ class PosAutoSchema(AutoSchema):
         serializer = force_instance(self.get_request_serializer())
         return is_serializer(serializer) and any("pin" in name for name in serializer.fields)
 
+    def _takes_input(self) -> bool:
+        """A body, or parameters in the path or the query: something that can be wrong or name no row."""
+        return self.method in UNSAFE or bool(self._get_parameters())
+
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         if _is_idempotent(self._view_method()):
@@ -60,12 +64,14 @@ class PosAutoSchema(AutoSchema):
         return parameters
 
     def _error_codes(self) -> dict[str, tuple[dict, str]]:
-        codes = {"400": (FIELD_ERRORS, "Bad input, named by field.")}
+        codes = {}
+        if self._takes_input():
+            codes["400"] = (FIELD_ERRORS, "Bad input, named by field.")
         if self._signed_in_only():
             codes["401"] = (DETAIL_ERROR, "Not signed in.")
         if self._signed_in_only() or self.method in UNSAFE:
             codes["403"] = (DETAIL_ERROR, "The role (or the missing CSRF token) does not allow this.")
-        if self._signed_in_only() or self.method in UNSAFE:
+        if self._takes_input() and (self._signed_in_only() or self.method in UNSAFE):
             codes["404"] = (DETAIL_ERROR, "No such row (named in the path, the query or the body).")
         if self.method in UNSAFE:
             codes["409"] = (DETAIL_ERROR, "The state does not allow this now, or the same request is still running.")

@@ -278,7 +278,7 @@ def _display_entry(display: KitchenDisplay) -> dict:
 
 
 class CurrentDisplayView(KitchenView):
-    @extend_schema(responses=R.DisplayEntrySerializer)
+    @extend_schema(responses={200: R.DisplayEntrySerializer, 400: R.FIELD_ERRORS})
     def get(self, request):
         if not isinstance(request.auth, KitchenDisplay):
             return Response({"display": ["This is not a paired kitchen screen."]}, status=400)

@@ -1,11 +1,9 @@
 """The front desk's API: postings and their fixes, the link's state, the built-in ledger. Thin."""
 
-import datetime
-
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as FieldError
 from rest_framework.response import Response
@@ -65,23 +63,28 @@ def posting_row(posting: Posting) -> dict:
     }
 
 
+class PostingFilterSerializer(serializers.Serializer):
+    date = serializers.DateField(
+        required=False,
+        help_text="The business day; today when left out.",
+        error_messages={"invalid": _("Give the date as YYYY-MM-DD.")},
+    )
+    outlet = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    room = serializers.CharField(required=False, allow_blank=True, max_length=10)
+
+
 class PostingListView(APIView):
     """`?date=YYYY-MM-DD&outlet=ID&room=214`: the day's postings, rejected and unknown first."""
 
     permission_classes = [FrontDeskRole]
 
-    @extend_schema(responses=R.PostingListSerializer)
+    @extend_schema(parameters=[PostingFilterSerializer], responses=R.PostingListSerializer)
     def get(self, request):
-        raw_date = request.query_params.get("date")
-        try:
-            day = datetime.date.fromisoformat(raw_date) if raw_date else timezone.localdate()
-        except ValueError:
-            raise FieldError({"date": [_("Give the date as YYYY-MM-DD.")]}) from None
-        outlet = request.query_params.get("outlet")
+        filters = _valid(PostingFilterSerializer, request.query_params)
         postings = selectors.postings_for_front_desk(
-            business_date=day,
-            outlet_id=int(outlet) if outlet and outlet.isdigit() else None,
-            room=request.query_params.get("room", ""),
+            business_date=filters.get("date") or timezone.localdate(),
+            outlet_id=filters.get("outlet"),
+            room=filters.get("room", ""),
         )
         links = [
             {
@@ -206,7 +209,7 @@ class HotelGuestsView(APIView):
 
     permission_classes = [FrontDeskRole]
 
-    @extend_schema(responses=R.InHouseGuestsSerializer)
+    @extend_schema(parameters=R.GUEST_SEARCH, responses=R.InHouseGuestsSerializer)
     def get(self, request, hotel_id: int):
         hotel = get_object_or_404(Hotel, pk=hotel_id)
         setup = hotel.posting_outlets.filter(is_active=True).first()
@@ -251,7 +254,9 @@ class CheckInView(APIView):
 
     permission_classes = [FrontDeskRole]
 
-    @extend_schema(operation_id="pms_stays_list", responses=R.StaysSerializer)
+    @extend_schema(
+        operation_id="pms_stays_list", parameters=[OpenApiParameter("hotel", int)], responses=R.StaysSerializer
+    )
     def get(self, request):
         hotel_id = request.query_params.get("hotel", "")
         hotel = get_object_or_404(Hotel, pk=hotel_id) if hotel_id.isdigit() else None

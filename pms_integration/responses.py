@@ -1,6 +1,10 @@
 """The shapes of the front desk API's answers, for the OpenAPI schema (money in cents)."""
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+
+# Find in-house guests by room number (sharers too) or by name.
+GUEST_SEARCH = [OpenApiParameter("room", str), OpenApiParameter("name", str)]
 
 
 class PostingRowSerializer(serializers.Serializer):
