@@ -13,12 +13,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing import printouts, selectors, services
+from billing import responses as R
 from billing.broadcasts import payment_message
 from billing.card_terminal import CardTerminalError
 from billing.models import CardReader, CashMovement, Check, CheckItem, Discount, DrawerSession, Payment, Tender
 from idempotency.decorators import idempotent
 from orders.api import IdField, StrictSerializer, _valid
 from orders.models import Order, OrderLine
+from pms_integration.responses import GUEST_SEARCH
 from staff.models import Role
 from staff.permissions import role_required
 from tables.models import Outlet
@@ -107,14 +109,14 @@ class BillView(APIView):
 
     permission_classes = [BillingRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.BillWithTendersSerializer)
     def get(self, request, order_id: int):
         order = get_object_or_404(Order.objects.select_related("outlet"), pk=order_id)
         payload = selectors.bill_payload(order=order)
         payload.update(selectors.tenders_for(outlet_id=order.outlet_id))
         return Response(payload)
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.BillWithTendersSerializer)
     @idempotent
     def post(self, request, order_id: int):
         order = services.open_bill(order=get_object_or_404(Order, pk=order_id), by=request.user)
@@ -126,7 +128,7 @@ class BillView(APIView):
 class SplitBySeatView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         check = _check(check_id)
@@ -137,7 +139,7 @@ class SplitBySeatView(APIView):
 class SplitEvenlyView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=WaysSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=WaysSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(WaysSerializer, request.data)
@@ -149,7 +151,7 @@ class SplitEvenlyView(APIView):
 class MoveItemsView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=MoveItemsSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=MoveItemsSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(MoveItemsSerializer, request.data)
@@ -167,7 +169,7 @@ class MoveItemsView(APIView):
 class ShareItemView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=ShareSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ShareSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, item_id: int):
         data = _valid(ShareSerializer, request.data)
@@ -180,7 +182,7 @@ class ShareItemView(APIView):
 class MergeChecksView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=MergeChecksSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=MergeChecksSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(MergeChecksSerializer, request.data)
@@ -192,7 +194,7 @@ class MergeChecksView(APIView):
 class DiscountView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=DiscountSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=DiscountSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(DiscountSerializer, request.data)
@@ -213,7 +215,7 @@ class DiscountView(APIView):
 class CompView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=CompSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CompSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(CompSerializer, request.data)
@@ -226,7 +228,7 @@ class CompView(APIView):
 class RemoveDiscountView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.BillSerializer)
     @idempotent
     def post(self, request, discount_id: int):
         discount = get_object_or_404(Discount, pk=discount_id)
@@ -237,7 +239,7 @@ class RemoveDiscountView(APIView):
 class ServiceChargeView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=ServiceChargeSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ServiceChargeSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(ServiceChargeSerializer, request.data)
@@ -253,11 +255,11 @@ class PrintBillView(APIView):
 
     permission_classes = [BillingRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.BillPrintJobSerializer)
     def get(self, request, check_id: int):
         return Response({"print_job": selectors.bill_print_job(check=_check(check_id))})
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.BillPrintedSerializer)
     @idempotent
     def post(self, request, check_id: int):
         check = _check(check_id)
@@ -270,7 +272,7 @@ class PrintBillView(APIView):
 class CashPaymentView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=CashSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CashSerializer, responses=R.BillAfterCashSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(CashSerializer, request.data)
@@ -292,7 +294,7 @@ class CashPaymentView(APIView):
 class OtherPaymentView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=OtherSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=OtherSerializer, responses=R.BillAfterOtherPaymentSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(OtherSerializer, request.data)
@@ -328,7 +330,7 @@ def _payment_answer(payment: Payment) -> Response:
 class CardPaymentView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=CardSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CardSerializer, responses=R.PaymentAnswerSerializer)
     @idempotent(commits_in_steps=True)
     def post(self, request, check_id: int):
         data = _valid(CardSerializer, request.data)
@@ -348,7 +350,7 @@ class RoomGuestsView(APIView):
 
     permission_classes = [BillingRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=GUEST_SEARCH, responses=R.RoomGuestsSerializer)
     def get(self, request, check_id: int):
         check = _check(check_id)
         guests = services.find_room_guests(
@@ -375,7 +377,7 @@ class RoomChargePaymentView(APIView):
 
     permission_classes = [BillingRole]
 
-    @extend_schema(request=RoomChargeSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=RoomChargeSerializer, responses=R.PaymentAnswerSerializer)
     @idempotent(commits_in_steps=True)
     def post(self, request, check_id: int):
         data = _valid(RoomChargeSerializer, request.data)
@@ -400,11 +402,11 @@ class PaymentView(APIView):
 
     permission_classes = [BillingRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.PaymentAnswerSerializer)
     def get(self, request, payment_id: int):
         return _payment_answer(get_object_or_404(Payment, pk=payment_id))
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.PaymentAnswerSerializer)
     @idempotent
     def post(self, request, payment_id: int):
         payment = get_object_or_404(Payment, pk=payment_id)
@@ -417,7 +419,7 @@ class PaymentView(APIView):
 class CancelPaymentView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses={200: R.PaymentAnswerSerializer, 502: R.PROVIDER_ERROR})
     @idempotent
     def post(self, request, payment_id: int):
         payment = get_object_or_404(Payment, pk=payment_id)
@@ -434,7 +436,7 @@ class CardWebhookView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: R.WebhookOutcomeSerializer, 503: R.PROVIDER_ERROR})
     def post(self, request):
         try:
             outcome = services.receive_card_event(
@@ -456,13 +458,13 @@ class ReceiptView(APIView):
 
     permission_classes = [BillingRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.ReceiptTextSerializer)
     def get(self, request, check_id: int):
         check = _check(check_id)
         title = "" if check.status == Check.Status.CLOSED else _("PRO FORMA")
         return Response({"text": printouts.receipt_as_text(check=check, title=title)})
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.BillPrintJobSerializer)
     @idempotent
     def post(self, request, check_id: int):
         check = _check(check_id)
@@ -495,7 +497,7 @@ class RefundSerializer(ReasonApprovalSerializer):
 class RefundView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=RefundSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=RefundSerializer, responses=R.RefundAnswerSerializer)
     @idempotent
     def post(self, request, payment_id: int):
         data = _valid(RefundSerializer, request.data)
@@ -514,7 +516,7 @@ class RefundView(APIView):
 class ReopenView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=ReasonApprovalSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ReasonApprovalSerializer, responses=R.BillSerializer)
     @idempotent
     def post(self, request, check_id: int):
         data = _valid(ReasonApprovalSerializer, request.data)
@@ -560,7 +562,7 @@ class CloseDayView(APIView):
 
     permission_classes = [role_required(Role.MANAGER)]
 
-    @extend_schema(request=CloseDaySerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CloseDaySerializer, responses=R.DayClosedSerializer)
     @idempotent
     def post(self, request):
         data = _valid(CloseDaySerializer, request.data)
@@ -571,7 +573,7 @@ class CloseDayView(APIView):
 class DrawerView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=DrawerOpenSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=DrawerOpenSerializer, responses=R.DrawerAnswerSerializer)
     @idempotent
     def post(self, request):
         data = _valid(DrawerOpenSerializer, request.data)
@@ -582,7 +584,7 @@ class DrawerView(APIView):
 class DrawerCloseView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=DrawerCountSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=DrawerCountSerializer, responses=R.DrawerAnswerSerializer)
     @idempotent
     def post(self, request, session_id: int):
         data = _valid(DrawerCountSerializer, request.data)
@@ -593,7 +595,7 @@ class DrawerCloseView(APIView):
 class CashMovementView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=CashMovementSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CashMovementSerializer, responses=R.CashMovementAnswerSerializer)
     @idempotent
     def post(self, request, session_id: int):
         data = _valid(CashMovementSerializer, request.data)

@@ -151,7 +151,8 @@ def _money_rows(totals: CheckTotals) -> dict:
         "total": totals.total,
         "rates": [
             {
-                "tax_percent": str(r.tax_percent.normalize()),
+                # Fixed-point: str() of a normalized 20.00 is "2E+1".
+                "tax_percent": format(r.tax_percent.normalize(), "f"),
                 "net": r.net,
                 "tax": r.tax,
                 "gross": r.gross,

@@ -7,7 +7,6 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, BasePermission
@@ -16,6 +15,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from idempotency.decorators import idempotent
+from kitchen import responses as R
 from kitchen import selectors, services
 from kitchen.authentication import SESSION_KEY, KitchenDisplayAuthentication
 from kitchen.models import Fire, KitchenDisplay, Station, Ticket, TicketItem
@@ -85,13 +85,13 @@ def _valid(serializer_class, data):
 
 
 class StationBoardView(KitchenView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.BoardSerializer)
     def get(self, request, station_id: int):
         return Response(selectors.board(station=_station_for(request, station_id)))
 
 
 class StationChangesView(KitchenView):
-    @extend_schema(parameters=[OpenApiParameter("after", int, required=True)], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[OpenApiParameter("after", int, required=True)], responses=R.ChangesSerializer)
     def get(self, request, station_id: int):
         data = _valid(AfterSerializer, request.query_params)
         return Response(selectors.changes_since(station=_station_for(request, station_id), after=data["after"]))
@@ -108,7 +108,7 @@ def _ticket(ticket_id: int) -> Ticket:
 class TicketActionView(KitchenView):
     action = ""
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.TicketEntrySerializer)
     @idempotent
     def post(self, request, ticket_id: int):
         service = {
@@ -121,7 +121,7 @@ class TicketActionView(KitchenView):
 
 
 class TicketRushView(KitchenView):
-    @extend_schema(request=RushSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=RushSerializer, responses=R.TicketEntrySerializer)
     @idempotent
     def post(self, request, ticket_id: int):
         data = _valid(RushSerializer, request.data)
@@ -130,7 +130,7 @@ class TicketRushView(KitchenView):
 
 
 class TicketReprintView(KitchenView):
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.TicketEntrySerializer)
     @idempotent
     def post(self, request, ticket_id: int):
         ticket = _ticket(ticket_id)
@@ -141,7 +141,7 @@ class TicketReprintView(KitchenView):
 class TicketItemActionView(KitchenView):
     action = ""
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.TicketEntrySerializer)
     @idempotent
     def post(self, request, item_id: int):
         item = get_object_or_404(TicketItem, pk=item_id)
@@ -151,7 +151,7 @@ class TicketItemActionView(KitchenView):
 
 
 class RecallLastView(KitchenView):
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.RecalledSerializer)
     @idempotent
     def post(self, request, station_id: int):
         station = get_object_or_404(Station, pk=station_id)
@@ -163,7 +163,7 @@ class RecallLastView(KitchenView):
 
 
 class FireBumpView(KitchenView):
-    @extend_schema(request=OverrideSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=OverrideSerializer, responses=R.FireEntrySerializer)
     @idempotent
     def post(self, request, fire_id: int):
         data = _valid(OverrideSerializer, request.data)
@@ -174,7 +174,7 @@ class FireBumpView(KitchenView):
 
 
 class FireRecallView(KitchenView):
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.FireEntrySerializer)
     @idempotent
     def post(self, request, fire_id: int):
         fire = services.recall_fire(fire=get_object_or_404(Fire, pk=fire_id), by=actor(request))
@@ -187,7 +187,7 @@ class FireRecallView(KitchenView):
 class OrderFireView(APIView):
     permission_classes = [FiringRole]
 
-    @extend_schema(request=FireCourseSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=FireCourseSerializer, responses=R.OrderFiresSerializer)
     @idempotent
     def post(self, request, order_id: int):
         data = _valid(FireCourseSerializer, request.data)
@@ -199,7 +199,7 @@ class OrderFireView(APIView):
 class OrderRushView(APIView):
     permission_classes = [FiringRole]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.OrderFiresSerializer)
     @idempotent
     def post(self, request, order_id: int):
         order = get_object_or_404(Order, pk=order_id)
@@ -210,7 +210,7 @@ class OrderRushView(APIView):
 class OrderFiresView(APIView):
     permission_classes = [FiringRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.OrderFiresSerializer)
     def get(self, request, order_id: int):
         order = get_object_or_404(Order, pk=order_id)
         return Response({"fires": selectors.fires_for_order(order_id=order.pk)})
@@ -219,7 +219,7 @@ class OrderFiresView(APIView):
 class ReadyView(APIView):
     permission_classes = [FiringRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.ReadySerializer)
     def get(self, request):
         return Response({"ready": selectors.ready_for_waiter(waiter_id=request.user.pk)})
 
@@ -230,7 +230,7 @@ class ReadyView(APIView):
 class StationsView(APIView):
     permission_classes = [ManagerRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.StationsSerializer)
     def get(self, request):
         stations = Station.objects.select_related("outlet").order_by("outlet_id", "sort_order", "name")
         return Response({"stations": [selectors.station_entry(s) for s in stations]})
@@ -239,7 +239,7 @@ class StationsView(APIView):
 class PairingCodeView(APIView):
     permission_classes = [ManagerRole]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses={201: R.PairingCodeAnswerSerializer})
     def post(self, request, station_id: int):
         # Not idempotent on purpose: each press issues a fresh single-use code.
         pairing = services.issue_pairing_code(station=get_object_or_404(Station, pk=station_id), by=request.user)
@@ -253,7 +253,7 @@ class PairDisplayView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=PairSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=PairSerializer, responses={201: R.DisplayEntrySerializer, 429: R.FIELD_ERRORS})
     def post(self, request):
         # Six digits for fifteen minutes: a few wrong guesses a minute per address keep guessing hopeless.
         strikes_key = f"kitchen-pairing-strikes:{request.META.get('REMOTE_ADDR', '')}"
@@ -278,7 +278,7 @@ def _display_entry(display: KitchenDisplay) -> dict:
 
 
 class CurrentDisplayView(KitchenView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: R.DisplayEntrySerializer, 400: R.FIELD_ERRORS})
     def get(self, request):
         if not isinstance(request.auth, KitchenDisplay):
             return Response({"display": ["This is not a paired kitchen screen."]}, status=400)
@@ -288,7 +288,7 @@ class CurrentDisplayView(KitchenView):
 class UnpairDisplayView(APIView):
     permission_classes = [ManagerRole]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.UnpairedSerializer)
     @idempotent
     def post(self, request, display_id: int):
         display = services.unpair_display(display=get_object_or_404(KitchenDisplay, pk=display_id), by=request.user)

@@ -2,13 +2,13 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from idempotency.decorators import idempotent
+from orders import responses as R
 from orders import selectors, services
 from orders.models import Item, Modifier, Order, OrderLine
 from staff.models import Role, User
@@ -131,7 +131,7 @@ def _valid(serializer_class, data):
 class FloorView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.FloorPlanSerializer)
     def get(self, request, outlet_id: int):
         return Response(selectors.floor_plan(outlet=get_object_or_404(Outlet, pk=outlet_id, is_active=True)))
 
@@ -139,7 +139,7 @@ class FloorView(APIView):
 class MenuView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.MenuSerializer)
     def get(self, request, outlet_id: int):
         return Response(selectors.menu_for_outlet(outlet=get_object_or_404(Outlet, pk=outlet_id, is_active=True)))
 
@@ -147,12 +147,16 @@ class MenuView(APIView):
 class OrderListView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(operation_id="orders_open_list", parameters=[OutletFilterSerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="orders_open_list",
+        parameters=[OutletFilterSerializer],
+        responses=R.OpenOrderRowSerializer(many=True),
+    )
     def get(self, request):
         data = _valid(OutletFilterSerializer, request.query_params)
         return Response(selectors.open_orders_for(outlet=get_object_or_404(Outlet, pk=data["outlet"])))
 
-    @extend_schema(request=OpenOrderSerializer, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
+    @extend_schema(request=OpenOrderSerializer, responses={201: R.OrderDetailSerializer, 200: R.OrderDetailSerializer})
     @idempotent
     def post(self, request):
         data = _valid(OpenOrderSerializer, request.data)
@@ -163,7 +167,7 @@ class OrderListView(APIView):
 class OrderDetailView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.OrderDetailSerializer)
     def get(self, request, order_id: int):
         get_object_or_404(Order, pk=order_id)
         return Response(selectors.order_detail(order_id=order_id))
@@ -172,7 +176,7 @@ class OrderDetailView(APIView):
 class OrderLinesView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(request=AddLineSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=AddLineSerializer, responses={201: R.LineAddedSerializer, 200: R.LineAddedSerializer})
     @idempotent
     def post(self, request, order_id: int):
         data = _valid(AddLineSerializer, request.data)
@@ -199,7 +203,7 @@ class OrderLinesBatchView(APIView):
 
     permission_classes = [FloorRole]
 
-    @extend_schema(request=AddLinesSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=AddLinesSerializer, responses={201: R.LinesAddedSerializer, 200: R.LinesAddedSerializer})
     @idempotent
     def post(self, request, order_id: int):
         data = _valid(AddLinesSerializer, request.data)
@@ -215,7 +219,7 @@ class OrderLinesBatchView(APIView):
 class OrderLineView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(request=UpdateLineSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=UpdateLineSerializer, responses=R.OrderDetailSerializer)
     @idempotent
     def patch(self, request, order_id: int, line_id: int):
         data = _valid(UpdateLineSerializer, request.data)
@@ -224,7 +228,7 @@ class OrderLineView(APIView):
         services.update_pending_line(line=_line(order_id, line_id), by=request.user, **data)
         return Response(selectors.order_detail(order_id=order_id))
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: R.OrderDetailSerializer})
     @idempotent
     def delete(self, request, order_id: int, line_id: int):
         services.remove_pending_line(line=_line(order_id, line_id), by=request.user)
@@ -238,7 +242,7 @@ class LineNoteSerializer(StrictSerializer):
 class SentLineNoteView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(request=LineNoteSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=LineNoteSerializer, responses=R.OrderDetailSerializer)
     @idempotent
     def post(self, request, order_id: int, line_id: int):
         data = _valid(LineNoteSerializer, request.data)
@@ -249,7 +253,7 @@ class SentLineNoteView(APIView):
 class VoidLineView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(request=VoidLineSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=VoidLineSerializer, responses=R.OrderDetailSerializer)
     @idempotent
     def post(self, request, order_id: int, line_id: int):
         data = _valid(VoidLineSerializer, request.data)
@@ -266,7 +270,7 @@ class VoidLineView(APIView):
 class SendView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(request=CourseSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CourseSerializer, responses=R.LinesSentSerializer)
     @idempotent
     def post(self, request, order_id: int):
         data = _valid(CourseSerializer, request.data)
@@ -277,7 +281,7 @@ class SendView(APIView):
 class ServeView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(request=CourseSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CourseSerializer, responses=R.LinesServedSerializer)
     @idempotent
     def post(self, request, order_id: int):
         data = _valid(CourseSerializer, request.data)
@@ -288,7 +292,7 @@ class ServeView(APIView):
 class TransferView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(request=TransferSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=TransferSerializer, responses=R.OrderDetailSerializer)
     @idempotent
     def post(self, request, order_id: int):
         data = _valid(TransferSerializer, request.data)
@@ -302,7 +306,7 @@ class TransferView(APIView):
 class MergeView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(request=MergeSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=MergeSerializer, responses=R.OrderDetailSerializer)
     @idempotent
     def post(self, request, order_id: int):
         data = _valid(MergeSerializer, request.data)
@@ -316,7 +320,7 @@ class MergeView(APIView):
 class AssignView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(request=AssignSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=AssignSerializer, responses=R.OrderDetailSerializer)
     @idempotent
     def post(self, request, order_id: int):
         data = _valid(AssignSerializer, request.data)
@@ -330,7 +334,7 @@ class AssignView(APIView):
 class CoversView(APIView):
     permission_classes = [FloorRole]
 
-    @extend_schema(request=CoversSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CoversSerializer, responses=R.OrderDetailSerializer)
     @idempotent
     def post(self, request, order_id: int):
         data = _valid(CoversSerializer, request.data)
@@ -343,7 +347,7 @@ class ItemAvailabilityView(APIView):
 
     permission_classes = [role_required(Role.MANAGER, Role.KITCHEN, Role.WAITER, Role.BARTENDER)]
 
-    @extend_schema(request=AvailabilitySerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=AvailabilitySerializer, responses=R.ItemAvailabilityAnswerSerializer)
     @idempotent
     def post(self, request, item_id: int):
         data = _valid(AvailabilitySerializer, request.data)
@@ -365,7 +369,7 @@ class ModifierAvailabilityView(APIView):
 
     permission_classes = [role_required(Role.MANAGER, Role.KITCHEN, Role.WAITER, Role.BARTENDER)]
 
-    @extend_schema(request=ModifierAvailabilitySerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ModifierAvailabilitySerializer, responses=R.ModifierAvailabilityAnswerSerializer)
     @idempotent
     def post(self, request, modifier_id: int):
         data = _valid(ModifierAvailabilitySerializer, request.data)

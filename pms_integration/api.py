@@ -1,18 +1,16 @@
 """The front desk's API: postings and their fixes, the link's state, the built-in ledger. Thin."""
 
-import datetime
-
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as FieldError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from idempotency.decorators import idempotent
+from pms_integration import responses as R
 from pms_integration import selectors, services
 from pms_integration.interfaces import PmsUnreachable
 from pms_integration.models import GuestStay, Hotel, Posting
@@ -65,23 +63,28 @@ def posting_row(posting: Posting) -> dict:
     }
 
 
+class PostingFilterSerializer(serializers.Serializer):
+    date = serializers.DateField(
+        required=False,
+        help_text="The business day; today when left out.",
+        error_messages={"invalid": _("Give the date as YYYY-MM-DD.")},
+    )
+    outlet = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    room = serializers.CharField(required=False, allow_blank=True, max_length=10)
+
+
 class PostingListView(APIView):
     """`?date=YYYY-MM-DD&outlet=ID&room=214`: the day's postings, rejected and unknown first."""
 
     permission_classes = [FrontDeskRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[PostingFilterSerializer], responses=R.PostingListSerializer)
     def get(self, request):
-        raw_date = request.query_params.get("date")
-        try:
-            day = datetime.date.fromisoformat(raw_date) if raw_date else timezone.localdate()
-        except ValueError:
-            raise FieldError({"date": [_("Give the date as YYYY-MM-DD.")]}) from None
-        outlet = request.query_params.get("outlet")
+        filters = _valid(PostingFilterSerializer, request.query_params)
         postings = selectors.postings_for_front_desk(
-            business_date=day,
-            outlet_id=int(outlet) if outlet and outlet.isdigit() else None,
-            room=request.query_params.get("room", ""),
+            business_date=filters.get("date") or timezone.localdate(),
+            outlet_id=filters.get("outlet"),
+            room=filters.get("room", ""),
         )
         links = [
             {
@@ -130,7 +133,7 @@ def _fix_posting(request, posting_id: int, serializer_class, fix) -> Response:
 class RetryPostingView(APIView):
     permission_classes = [FrontDeskRole]
 
-    @extend_schema(request=CheckedFolio, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CheckedFolio, responses=R.PostingRowSerializer)
     @idempotent
     def post(self, request, posting_id: int):
         return _fix_posting(
@@ -148,7 +151,7 @@ class RedirectPostingView(APIView):
 
     permission_classes = [FrontDeskRole]
 
-    @extend_schema(request=RedirectSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=RedirectSerializer, responses=R.PostingRowSerializer)
     @idempotent(commits_in_steps=True)
     def post(self, request, posting_id: int):
         def redirect(posting, data):
@@ -172,7 +175,7 @@ class WithdrawPostingView(APIView):
 
     permission_classes = [FrontDeskRole]
 
-    @extend_schema(request=WithdrawSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=WithdrawSerializer, responses=R.PostingRowSerializer)
     @idempotent
     def post(self, request, posting_id: int):
         return _fix_posting(
@@ -190,7 +193,7 @@ class ConfirmPostingView(APIView):
 
     permission_classes = [FrontDeskRole]
 
-    @extend_schema(request=ConfirmSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ConfirmSerializer, responses=R.PostingRowSerializer)
     @idempotent
     def post(self, request, posting_id: int):
         return _fix_posting(
@@ -206,7 +209,7 @@ class HotelGuestsView(APIView):
 
     permission_classes = [FrontDeskRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=R.GUEST_SEARCH, responses=R.InHouseGuestsSerializer)
     def get(self, request, hotel_id: int):
         hotel = get_object_or_404(Hotel, pk=hotel_id)
         setup = hotel.posting_outlets.filter(is_active=True).first()
@@ -251,14 +254,16 @@ class CheckInView(APIView):
 
     permission_classes = [FrontDeskRole]
 
-    @extend_schema(operation_id="pms_stays_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="pms_stays_list", parameters=[OpenApiParameter("hotel", int)], responses=R.StaysSerializer
+    )
     def get(self, request):
         hotel_id = request.query_params.get("hotel", "")
         hotel = get_object_or_404(Hotel, pk=hotel_id) if hotel_id.isdigit() else None
         stays = selectors.in_house_stays(hotel=hotel)
         return Response({"stays": [{**stay_row(stay), "balance": stay.balance or 0} for stay in stays]})
 
-    @extend_schema(request=CheckInSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CheckInSerializer, responses={201: R.StayRowSerializer})
     @idempotent
     def post(self, request):
         data = _valid(CheckInSerializer, request.data)
@@ -285,7 +290,7 @@ class StayView(APIView):
 
     permission_classes = [FrontDeskRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=R.StayWithFolioSerializer)
     def get(self, request, stay_id: int):
         stay = get_object_or_404(GuestStay.objects.select_related("room"), pk=stay_id)
         entries, total = selectors.folio_of(stay)
@@ -297,7 +302,7 @@ class StayView(APIView):
         body["balance"] = total
         return Response(body)
 
-    @extend_schema(request=StaySerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=StaySerializer, responses=R.StayRowSerializer)
     @idempotent
     def patch(self, request, stay_id: int):
         data = _valid(StaySerializer, request.data)
@@ -313,7 +318,7 @@ class StayView(APIView):
 class CheckOutView(APIView):
     permission_classes = [FrontDeskRole]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=R.StayRowSerializer)
     @idempotent
     def post(self, request, stay_id: int):
         stay = services.check_out_guest(stay=get_object_or_404(GuestStay, pk=stay_id), by=request.user)

@@ -17,6 +17,9 @@ from staff.backends import PIN_SESSION_BACKEND
 from staff.models import AuditEntry, Role, User, WorkShift
 from staff.permissions import role_required
 
+# Too many sign-in attempts from one place: wait and try again.
+TOO_MANY_TRIES = {"type": "object", "properties": {"detail": {"type": "string"}}, "additionalProperties": {}}
+
 
 class PinSignInSerializer(serializers.Serializer):
     user = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
@@ -62,7 +65,7 @@ class PinSignInView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=PinSignInSerializer, responses=PersonSerializer)
+    @extend_schema(request=PinSignInSerializer, responses={200: PersonSerializer, 429: TOO_MANY_TRIES})
     def post(self, request):
         data = PinSignInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -142,7 +145,7 @@ class WorkShiftSerializer(serializers.ModelSerializer):
 
 
 class ClockInView(APIView):
-    @extend_schema(request=None, responses=WorkShiftSerializer)
+    @extend_schema(request=None, responses={201: WorkShiftSerializer})
     @idempotent
     def post(self, request):
         return Response(WorkShiftSerializer(services.clock_in(person=request.user)).data, status=201)
