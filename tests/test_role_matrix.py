@@ -40,6 +40,8 @@ MATRIX = {
     ("POST", "/api/staff/clock-in/"): SIGNED_IN,
     ("POST", "/api/staff/clock-out/"): SIGNED_IN,
     ("POST", "/api/staff/{person_id}/unlock-pin/"): MANAGER,
+    # At the tablet's sign-in screen: the manager's own PIN in the body is the check.
+    ("POST", "/api/staff/{person_id}/clear-pin-wait/"): EVERYONE,
     ("GET", "/api/staff/shifts/"): MANAGER,
     ("GET", "/api/staff/audit/"): MANAGER,
     # floor and orders
@@ -87,6 +89,7 @@ MATRIX = {
     ("POST", "/api/kitchen/displays/{display_id}/unpair/"): MANAGER,
     # billing
     ("GET", "/api/billing/orders/{order_id}/bill/"): BILLING,
+    ("POST", "/api/billing/orders/{order_id}/bill/"): BILLING,
     ("POST", "/api/billing/checks/{check_id}/split-by-seat/"): BILLING,
     ("POST", "/api/billing/checks/{check_id}/split-evenly/"): BILLING,
     ("POST", "/api/billing/checks/{check_id}/move/"): BILLING,
@@ -95,6 +98,7 @@ MATRIX = {
     ("POST", "/api/billing/checks/{check_id}/comps/"): BILLING,
     ("POST", "/api/billing/checks/{check_id}/service-charge/"): BILLING,
     ("POST", "/api/billing/checks/{check_id}/print/"): BILLING,
+    ("GET", "/api/billing/checks/{check_id}/print/"): BILLING,
     ("POST", "/api/billing/checks/{check_id}/payments/cash/"): BILLING,
     ("POST", "/api/billing/checks/{check_id}/payments/other/"): BILLING,
     ("POST", "/api/billing/checks/{check_id}/payments/card/"): BILLING,
@@ -107,6 +111,7 @@ MATRIX = {
     ("POST", "/api/billing/check-items/{item_id}/share/"): BILLING,
     ("POST", "/api/billing/discounts/{discount_id}/remove/"): BILLING,
     ("GET", "/api/billing/payments/{payment_id}/"): BILLING,
+    ("POST", "/api/billing/payments/{payment_id}/"): BILLING,
     ("POST", "/api/billing/payments/{payment_id}/cancel/"): BILLING,
     ("POST", "/api/billing/payments/{payment_id}/refunds/"): BILLING,
     ("POST", "/api/billing/stripe/webhook/"): EVERYONE,  # the signature is the authentication
