@@ -5,6 +5,19 @@ Documentation only: views return what `orders.selectors` builds; these say what 
 
 from rest_framework import serializers
 
+from orders.selectors import TableState
+
+# Every state the floor shows, in the order a table goes through them.
+TABLE_STATES = [
+    TableState.FREE,
+    TableState.SEATED,
+    TableState.ORDERED,
+    TableState.FOOD_SENT,
+    TableState.SERVED,
+    TableState.BILL_PRINTED,
+    TableState.PART_PAID,
+]
+
 
 class PersonRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -38,7 +51,7 @@ class FloorTableSerializer(serializers.Serializer):
     rotation = serializers.IntegerField()
     area = serializers.IntegerField()
     outlet = serializers.IntegerField()
-    state = serializers.ChoiceField(choices=["free", "seated", "ordered", "food_sent", "bill_printed"])
+    state = serializers.ChoiceField(choices=TABLE_STATES)
     order = TableOrderSerializer(allow_null=True)
 
 
