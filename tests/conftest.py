@@ -88,6 +88,24 @@ def requires_redis(settings):
         _must_or_skip("needs Redis: set REDIS_URL", "REQUIRE_SERVICES")
 
 
+@pytest.fixture
+def private_redis(settings):
+    """This test's own redis-server, as the channel layer of this process (with the installation's prefix).
+
+    A test that kills and restarts it disturbs nobody else (tests/fault/redis_server.py).
+    """
+    from tests.fault.redis_server import PrivateRedis, pubsub_layers, require_redis_server
+
+    require_redis_server()
+    server = PrivateRedis()
+    server.start()
+    settings.CHANNEL_LAYERS = pubsub_layers(server.url, settings.CHANNEL_PREFIX)
+    channel_layers.backends.clear()
+    yield server
+    server.stop()
+    channel_layers.backends.clear()
+
+
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 

@@ -13,11 +13,9 @@ database and the request sent again, as a tablet resends what it never heard bac
 import os
 import secrets
 import signal
-import subprocess
 import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import requests
@@ -30,7 +28,7 @@ from idempotency.models import IdempotentResponse
 from orders.models import Order
 from staff.models import User
 from tests.billing.test_checks import table_for_four
-from tests.e2e.conftest import PROJECT_ROOT, _healthy, _test_database_url, free_port
+from tests.e2e.conftest import daphne_process, free_port
 
 MANAGER_PIN = "9999"
 RETRY_WITHIN_S = 10
@@ -123,43 +121,6 @@ def wait_for_a_waiting_query(timeout: float = 15) -> None:
     pytest.fail("the first request never reached the locked row")
 
 
-@contextmanager
-def daphne(log_name: str, port: int):
-    """A real daphne on the test database; yields its process (killed at the end if alive)."""
-    env = {**os.environ, "DATABASE_URL": _test_database_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
-    if not os.environ.get("REDIS_URL"):
-        env.pop("REDIS_URL", None)
-    log_path = Path(PROJECT_ROOT / "test-artifacts" / f"{log_name}-daphne.log")
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [
-                str(PROJECT_ROOT / ".venv" / "bin" / "daphne"),
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "config.asgi:application",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while not _healthy(f"http://127.0.0.1:{port}/healthz"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"daphne did not start; its log:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("action", list(ACTIONS))
 def test_a_retry_after_the_server_died_mid_request_is_answered_and_applied_once(till, action):
@@ -168,7 +129,7 @@ def test_a_retry_after_the_server_died_mid_request_is_answered_and_applied_once(
     port = free_port()
 
     base_url = f"http://127.0.0.1:{port}"
-    with daphne(f"idempotency-crash-{action}-first", port) as first_server:
+    with daphne_process(f"idempotency-crash-{action}-first", port) as (first_server, _url):
         session = signed_in(base_url, till["manager"])
         outcome: dict = {}
 
@@ -189,7 +150,7 @@ def test_a_retry_after_the_server_died_mid_request_is_answered_and_applied_once(
         assert "error" in outcome, f"the first request was answered: {outcome}"
 
     assert spec["applied"](till) == 0
-    with daphne(f"idempotency-crash-{action}-second", port):
+    with daphne_process(f"idempotency-crash-{action}-second", port):
         started = time.monotonic()
         answers = []
         while time.monotonic() - started < RETRY_WITHIN_S:

@@ -97,11 +97,12 @@ def demo_data(transactional_db):
 
 
 @contextlib.contextmanager
-def running_daphne(log_name: str, port: int | None = None, extra_env: dict[str, str] | None = None):
-    """A real daphne process (HTTP + WebSockets) on the test database; yields its base URL.
+def daphne_process(log_name: str, port: int | None = None, extra_env: dict[str, str] | None = None):
+    """A real daphne process (HTTP + WebSockets) on the test database; yields (process, base URL).
 
     Give a `port` to start a process where an earlier one ran (a restart), and `extra_env`
     for settings the process reads from its environment (the Stripe server's address and keys).
+    The process is stopped at the end if it still runs (a test may kill it first).
     """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
@@ -138,9 +139,16 @@ def running_daphne(log_name: str, port: int | None = None, extra_env: dict[str, 
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"daphne did not become healthy; its log:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.2)
-        yield base_url
+        yield process, base_url
     finally:
         _stop(process)
+
+
+@contextlib.contextmanager
+def running_daphne(log_name: str, port: int | None = None, extra_env: dict[str, str] | None = None):
+    """A real daphne process on the test database (see daphne_process); yields its base URL."""
+    with daphne_process(log_name, port, extra_env) as (_process, base_url):
+        yield base_url
 
 
 @pytest.fixture

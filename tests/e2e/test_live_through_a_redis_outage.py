@@ -10,7 +10,6 @@ is behind, and it fetches what it missed.
 import uuid
 
 import pytest
-from channels.layers import channel_layers
 from django.conf import settings
 from playwright.sync_api import expect
 
@@ -25,21 +24,8 @@ from tables.models import Table
 from tests.e2e.conftest import CHROMIUM_ARGS, TABLET, Pages, running_daphne
 from tests.e2e.steps import in_own_thread, pair_screen, sign_in, ticket_card
 from tests.e2e.test_bill import check_for
-from tests.fault.redis_server import PrivateRedis, pubsub_layers, require_redis_server
 
 CATCH_UP_MS = 10_000  # the bound: on the open screen within 10 s
-
-
-@pytest.fixture
-def private_redis(settings):
-    require_redis_server()
-    server = PrivateRedis()
-    server.start()
-    settings.CHANNEL_LAYERS = pubsub_layers(server.url, settings.CHANNEL_PREFIX)
-    channel_layers.backends.clear()
-    yield server
-    server.stop()
-    channel_layers.backends.clear()
 
 
 @pytest.fixture
