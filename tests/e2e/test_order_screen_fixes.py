@@ -45,6 +45,8 @@ def box_of(locator) -> dict:
 
 
 def assert_inside_viewport(page: Page, locator) -> None:
+    # Rush shows once the kitchen's fires are loaded (a request after the send): wait for it.
+    expect(locator).to_be_visible()
     box = box_of(locator)
     size = page.viewport_size
     assert box["x"] >= 0 and box["y"] >= 0, box
@@ -206,7 +208,7 @@ def test_the_floor_shows_food_in_the_kitchen_served_and_part_paid(pages, device)
     expect(table).to_have_attribute("data-state", "served", timeout=LIVE_TIMEOUT_MS)
     expect(table).to_have_attribute("aria-label", re.compile("Geserveerd"))
 
-    bill = page.request.get(f"{pages.base_url}/api/billing/orders/{order['id']}/bill/").json()
+    bill = api_post(page, pages.base_url, f"/api/billing/orders/{order['id']}/bill/", {})  # opens the bill
     cash = next(t["id"] for t in bill["tenders"] if t["kind"] == "cash")
     check = bill["checks"][0]["id"]
     api_post(
