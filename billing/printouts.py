@@ -37,7 +37,7 @@ def _discount_label(discount: Discount) -> str:
         return _("Comp (%(reason)s)") % {"reason": discount.reason}
     if discount.percent is not None:
         return _("Discount %(percent)s%% (%(reason)s)") % {
-            "percent": discount.percent.normalize(),
+            "percent": format(discount.percent.normalize(), "f"),
             "reason": discount.reason,
         }
     return _("Discount (%(reason)s)") % {"reason": discount.reason}
@@ -86,13 +86,17 @@ def receipt_for(*, check: Check, title: str = "") -> Receipt:
         lines=tuple(receipt_lines),
         subtotal=figures.goods,
         check_discounts=check_discounts,
-        service_charge_label=_("Service %(percent)s%%") % {"percent": figures.service_percent.normalize()}
+        service_charge_label=_("Service %(percent)s%%") % {"percent": format(figures.service_percent.normalize(), "f")}
         if figures.service_charge
         else "",
         service_charge=figures.service_charge,
         tax_rows=tuple(
             ReceiptTaxRow(
-                code=codes[r.tax_percent], percent=str(r.tax_percent.normalize()), net=r.net, tax=r.tax, gross=r.gross
+                code=codes[r.tax_percent],
+                percent=format(r.tax_percent.normalize(), "f"),
+                net=r.net,
+                tax=r.tax,
+                gross=r.gross,
             )
             for r in sorted(figures.rates, key=lambda r: r.tax_percent)
         ),

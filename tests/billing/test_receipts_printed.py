@@ -72,3 +72,15 @@ def test_the_on_screen_copy_is_the_printed_layout(world, receipt_printer):
     check = first_check(order, world)
     text = printouts.receipt_as_text(check=check, title="PRO FORMA")
     assert "Wine bottle" in text and "78.50" in text
+
+
+def test_round_percentages_print_as_numbers_not_exponents(world, receipt_printer):
+    # A normalised Decimal("20.00") is "2E+1" by str(); the receipt must say 20%.
+    order = table_for_four(world)
+    check = first_check(order, world)
+    services.give_discount(check=check, by=world.manager, reason="Regulars", percent="20")
+    services.set_service_charge(check=check, percent="10", by=world.manager)
+    text = printouts.receipt_as_text(check=check, title="PRO FORMA")
+    assert "Discount 20%" in text
+    assert "Service 10%" in text
+    assert "E+" not in text
