@@ -20,6 +20,7 @@ guesses does not restart the count. Failures are forgotten after
 PIN_FAILURE_MEMORY_MINUTES without a new one.
 """
 
+import contextlib
 import hashlib
 import re
 import secrets
@@ -240,11 +241,10 @@ def record_success(guess: Guess) -> None:
     own = cache.get(own_key) or 0
     if own:
         cache.delete_many([own_key, _client_key(client, f"p{person_id}:last")])
-        try:
+        # The tablet's total may have expired meanwhile (incr raises): nothing left to lower.
+        with contextlib.suppress(ValueError):
             if cache.incr(_client_key(client, "fails"), -own) <= 0:
                 cache.delete(_client_key(client, "fails"))
-        except ValueError:
-            pass
     if client.device:
         cache.set(_known_key(person_id, client.device), 1, KNOWN_DEVICE_SECONDS)
 

@@ -8,6 +8,7 @@ private redis-server: a ticket sent in one reaches its own screen, never the oth
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -81,12 +82,11 @@ async def listen(base_url: str, station: int, cookie: str, seconds: float) -> li
     async with websockets.connect(
         url, origin=base_url, additional_headers={"Cookie": f"sessionid={cookie}"}, open_timeout=20
     ) as socket:
-        try:
+        # Listen for `seconds`: the timeout is the end of listening, not a failure.
+        with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 async for raw in socket:
                     heard.append(json.loads(raw))
-        except TimeoutError:
-            pass
     return heard
 
 
