@@ -5,7 +5,19 @@ from fractions import Fraction
 
 from django.db.models import Count, Max, Prefetch, Sum
 
-from billing.models import CardReader, Check, CheckItem, Discount, OutletBilling, Payment, PaymentStateChange, Tender
+from billing.models import (
+    CardReader,
+    CashMovement,
+    Check,
+    CheckItem,
+    Discount,
+    DrawerSession,
+    OutletBilling,
+    Payment,
+    PaymentStateChange,
+    Refund,
+    Tender,
+)
 from billing.totals import CheckDiscountIn, CheckIn, CheckTotals, LineDiscountIn, LineIn, ShareIn, compute_order
 from orders.models import Order, OrderLine
 from pms_integration.models import PostingOutlet
@@ -302,3 +314,36 @@ def bill_version(order_id: int) -> str:
     payments = Payment.objects.filter(guest_check__order_id=order_id).aggregate(count=Count("pk"))
     moves = PaymentStateChange.objects.filter(payment__guest_check__order_id=order_id).count()
     return f"{checks['count']}.{checks['versions'] or 0}.{payments['count']}.{moves}"
+
+
+# Reads the services use too -------------------------------------------------------
+
+
+def check_total(check: Check) -> int:
+    """The check's total, frozen or computed."""
+    if check.is_frozen:
+        return sum(row[6] for row in check.frozen_totals["rates"])
+    _checks, totals = order_bill(order=check.order)
+    return totals[check.pk].total
+
+
+def open_drawer_for(outlet_id: int) -> DrawerSession | None:
+    """The outlet's drawer that is open now, if any."""
+    return DrawerSession.objects.filter(outlet_id=outlet_id, closed_at__isnull=True).first()
+
+
+def expected_cash(session: DrawerSession) -> int:
+    """Float + cash taken (with its rounding and tips) - change given - cash refunds +/- movements."""
+    taken = session.payments.filter(state=Payment.State.CAPTURED).aggregate(
+        cash=Sum("cash_given"), change=Sum("change_due")
+    )
+    refunds = session.refunds.filter(state=Refund.State.SUCCEEDED).aggregate(total=Sum("amount"))["total"] or 0
+    moves = {row["kind"]: row["total"] for row in session.movements.values("kind").annotate(total=Sum("amount"))}
+    return (
+        session.opening_float
+        + (taken["cash"] or 0)
+        - (taken["change"] or 0)
+        - refunds
+        + moves.get(CashMovement.Kind.PAY_IN, 0)
+        - moves.get(CashMovement.Kind.PAY_OUT, 0)
+    )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from billing import services
 from billing.models import Check, OutletBilling, Payment
 from billing.revenue_splits import revenue_splits
+from billing.services.payments import _freeze as freeze_check
 from orders.models import Order
 from pms_integration import services as pms_services
 from pms_integration.interfaces import ChargeRequest, RevenueSplit
@@ -141,7 +142,7 @@ def test_revenue_splits_add_up_with_discounts_and_service_charge(world, hotel):
     OutletBilling.objects.update_or_create(outlet=world.outlet, defaults={"receipt_printer": kassa})
     services.print_bill(check=check, by=world.waiter)
     # What a payment does first: freeze the figures the folio will get.
-    services._freeze(check, Order.objects.get(pk=order.pk))
+    freeze_check(check, Order.objects.get(pk=order.pk))
     check.refresh_from_db()
     total = services.check_total(check)
     for amount in (total, 1, 17, total // 3, total - 1):
