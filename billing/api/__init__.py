@@ -1,0 +1,59 @@
+"""Billing API, one module per subject; thin views over `billing.services` and `billing.selectors`."""
+
+from billing.api.checks import (
+    BillView,
+    CompView,
+    DiscountView,
+    MergeChecksView,
+    MoveItemsView,
+    PrintBillView,
+    RemoveDiscountView,
+    ServiceChargeView,
+    ShareItemView,
+    SplitBySeatView,
+    SplitEvenlyView,
+)
+from billing.api.day import CloseDayView
+from billing.api.drawers import CashMovementView, DrawerCloseView, DrawerView
+from billing.api.payments import (
+    CancelPaymentView,
+    CardPaymentView,
+    CardWebhookView,
+    CashPaymentView,
+    OtherPaymentView,
+    PaymentView,
+    RoomChargePaymentView,
+    RoomGuestsView,
+)
+from billing.api.receipts import ReceiptPdfView, ReceiptView
+from billing.api.refunds import RefundView, ReopenView
+
+__all__ = [
+    "BillView",
+    "CancelPaymentView",
+    "CardPaymentView",
+    "CardWebhookView",
+    "CashMovementView",
+    "CashPaymentView",
+    "CloseDayView",
+    "CompView",
+    "DiscountView",
+    "DrawerCloseView",
+    "DrawerView",
+    "MergeChecksView",
+    "MoveItemsView",
+    "OtherPaymentView",
+    "PaymentView",
+    "PrintBillView",
+    "ReceiptPdfView",
+    "ReceiptView",
+    "RefundView",
+    "RemoveDiscountView",
+    "ReopenView",
+    "RoomChargePaymentView",
+    "RoomGuestsView",
+    "ServiceChargeView",
+    "ShareItemView",
+    "SplitBySeatView",
+    "SplitEvenlyView",
+]
