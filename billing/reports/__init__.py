@@ -37,6 +37,6 @@ Identities that hold (tests/billing/test_reports.py asserts them):
   (what `services.expected_cash` says); a closed drawer keeps the expected it was closed with.
 """
 
-from billing.reports.day import REPORT_VERSION, day_report
+from billing.reports.day import REPORT_VERSION, day_report, day_report_by_outlet
 
-__all__ = ["REPORT_VERSION", "day_report"]
+__all__ = ["REPORT_VERSION", "day_report", "day_report_by_outlet"]

@@ -7,7 +7,7 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
 from billing.models import BusinessDay, Check, Discount
-from billing.reports.fields import person, person_fields, when
+from billing.reports.fields import person, person_fields, when, within
 from billing.totals import LineDiscountIn, allocate, line_discount_amounts
 from orders.models import OrderLine
 
@@ -30,7 +30,9 @@ def _discount_row(row: dict, *, level: str, amount: int) -> dict:
     }
 
 
-def discounts_and_comps(day: BusinessDay, check_applied: dict[int, int]) -> tuple[list[dict], list[dict]]:
+def discounts_and_comps(
+    day: BusinessDay, check_applied: dict[int, int], outlet_id: int | None = None
+) -> tuple[list[dict], list[dict]]:
     """Every discount and comp behind the day's sales, with what it took from them.
 
     A check discount took what the check's frozen figures say. A line's discounts took
@@ -42,7 +44,10 @@ def discounts_and_comps(day: BusinessDay, check_applied: dict[int, int]) -> tupl
     people = (*person_fields("by"), *person_fields("approval__approver"))
     on_checks = (
         Discount.objects.filter(
-            guest_check__business_day=day, guest_check__status=Check.Status.CLOSED, removed_at__isnull=True
+            within(outlet_id, "guest_check__order__outlet_id"),
+            guest_check__business_day=day,
+            guest_check__status=Check.Status.CLOSED,
+            removed_at__isnull=True,
         )
         .order_by("created_at", "pk")
         .values(*common, "guest_check__order_id", "guest_check__number", *people)
@@ -50,6 +55,7 @@ def discounts_and_comps(day: BusinessDay, check_applied: dict[int, int]) -> tupl
     # One join to the day's check items, shared by the filter and the sum (filter before annotate).
     on_lines = (
         Discount.objects.filter(
+            within(outlet_id, "line__order__outlet_id"),
             line__isnull=False,
             removed_at__isnull=True,
             line__check_items__guest_check__business_day=day,

@@ -4,7 +4,7 @@ from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from billing.models import BusinessDay, CashMovement, DrawerSession, Payment, Refund
-from billing.reports.fields import person, person_fields, when
+from billing.reports.fields import person, person_fields, when, within
 
 
 def _sum_per_session(queryset, field: str):
@@ -30,11 +30,11 @@ def _movements_per_session(kind: str):
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
 
 
-def drawer_sessions(day: BusinessDay) -> list[dict]:
+def drawer_sessions(day: BusinessDay, outlet_id: int | None = None) -> list[dict]:
     """Each cash drawer session of the day, its cash summed in the database (one query for all of them)."""
     cash = Payment.objects.filter(state=Payment.State.CAPTURED)
     rows = (
-        DrawerSession.objects.filter(business_day=day)
+        DrawerSession.objects.filter(within(outlet_id, "outlet_id"), business_day=day)
         .order_by("opened_at", "pk")
         .annotate(
             r_cash_sales=_sum_per_session(cash, "amount"),

@@ -3,6 +3,8 @@
 from decimal import Decimal
 from fractions import Fraction
 
+from django.db.models import Q
+
 from billing.totals import round_half_up
 
 _PERSON = ("display_name", "first_name", "last_name", "username")
@@ -18,6 +20,11 @@ def person(row: dict, prefix: str) -> str:
     if username is None:
         return ""
     return display or f"{first or ''} {last or ''}".strip() or username
+
+
+def within(outlet_id: int | None, path: str) -> Q:
+    """The rows of one outlet (revenue centre), reached by `path`; every row when `outlet_id` is None (the house)."""
+    return Q() if outlet_id is None else Q(**{path: outlet_id})
 
 
 def when(moment) -> str | None:

@@ -6,10 +6,11 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from billing.models import CheckItem
+from billing.reports.fields import within
 from orders.models import OrderLine
 
 
-def items_sold(closed: dict) -> tuple[list[dict], list[dict]]:
+def items_sold(closed: dict, outlet_id: int | None = None) -> tuple[list[dict], list[dict]]:
     """Quantities and amounts per item and per category, summed in the database from the frozen items.
 
     A share of a line counts its part of the line's quantity (a third of a bottle is
@@ -17,7 +18,9 @@ def items_sold(closed: dict) -> tuple[list[dict], list[dict]]:
     """
     sold = ~Q(line__status=OrderLine.Status.VOID, frozen_amount=0)
     rows = (
-        CheckItem.objects.filter(**{f"guest_check__{k}": v for k, v in closed.items()})
+        CheckItem.objects.filter(
+            within(outlet_id, "guest_check__order__outlet_id"), **{f"guest_check__{k}": v for k, v in closed.items()}
+        )
         .order_by()
         .values(
             "line__item__category_id",

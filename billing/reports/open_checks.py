@@ -4,10 +4,10 @@ from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from billing.models import Check, Payment
-from billing.reports.fields import person, person_fields, when
+from billing.reports.fields import person, person_fields, when, within
 
 
-def open_checks_until(until) -> list[dict]:
+def open_checks_until(until, outlet_id: int | None = None) -> list[dict]:
     """Checks still open (a Z should not be taken over them unnoticed), with what is paid on them so far."""
     paid = (
         Payment.objects.filter(guest_check=OuterRef("pk"), state=Payment.State.CAPTURED)
@@ -17,7 +17,7 @@ def open_checks_until(until) -> list[dict]:
         .values("total")
     )
     rows = (
-        Check.objects.filter(status=Check.Status.OPEN, opened_at__lte=until)
+        Check.objects.filter(within(outlet_id, "order__outlet_id"), status=Check.Status.OPEN, opened_at__lte=until)
         .order_by("opened_at", "pk")
         .annotate(r_paid=Coalesce(Subquery(paid, output_field=IntegerField()), Value(0)))
         .values(

@@ -4,14 +4,16 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from billing.models import BusinessDay, Check, Payment, Refund
-from billing.reports.fields import person, person_fields, when
+from billing.reports.fields import person, person_fields, when, within
 from billing.reports.sales import waiter_row
 
 
-def tenders_taken(day: BusinessDay, waiters: dict) -> tuple[dict, int, int]:
+def tenders_taken(day: BusinessDay, waiters: dict, outlet_id: int | None = None) -> tuple[dict, int, int]:
     """Payments captured in the day per tender (and their tips per order waiter), summed in the database."""
     rows = (
-        Payment.objects.filter(business_day=day, state=Payment.State.CAPTURED)
+        Payment.objects.filter(
+            within(outlet_id, "guest_check__order__outlet_id"), business_day=day, state=Payment.State.CAPTURED
+        )
         .order_by()
         .values(
             "tender_id",
@@ -57,9 +59,9 @@ def tender_row(tenders: dict, row: dict, prefix: str = "") -> dict:
     )
 
 
-def refunds_of_day(day: BusinessDay, tenders: dict) -> tuple[list[dict], int]:
+def refunds_of_day(day: BusinessDay, tenders: dict, outlet_id: int | None = None) -> tuple[list[dict], int]:
     rows = (
-        Refund.objects.filter(business_day=day)
+        Refund.objects.filter(within(outlet_id, "payment__guest_check__order__outlet_id"), business_day=day)
         .order_by("created_at", "pk")
         .values(
             "pk",
@@ -103,12 +105,14 @@ def refunds_of_day(day: BusinessDay, tenders: dict) -> tuple[list[dict], int]:
     return refunds, total
 
 
-def reconciliation_of(day: BusinessDay) -> dict:
+def reconciliation_of(day: BusinessDay, outlet_id: int | None = None) -> dict:
     """What separates the tenders of the day from its sales: payments on checks not closed in the day
     (part payments on checks still open, or closed later), and earlier days' payments on checks closed today."""
     in_sales = Q(guest_check__business_day=day, guest_check__status=Check.Status.CLOSED)
     taken_today = Q(business_day=day)
-    figures = Payment.objects.filter(Q(state=Payment.State.CAPTURED) & (taken_today | in_sales)).aggregate(
+    figures = Payment.objects.filter(
+        within(outlet_id, "guest_check__order__outlet_id"), Q(state=Payment.State.CAPTURED) & (taken_today | in_sales)
+    ).aggregate(
         not_in_sales=Coalesce(Sum("amount", filter=taken_today & ~in_sales), 0),
         from_earlier_days=Coalesce(Sum("amount", filter=in_sales & ~taken_today), 0),
     )

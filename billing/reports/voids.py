@@ -1,18 +1,20 @@
 """Lines voided since the previous Z."""
 
 from billing.models import BusinessDay
-from billing.reports.fields import person, person_fields, when
+from billing.reports.fields import person, person_fields, when, within
 from orders.models import LineStatusChange, OrderLine
 
 
-def voids_since_last_z(day: BusinessDay, until) -> list[dict]:
+def voids_since_last_z(day: BusinessDay, until, outlet_id: int | None = None) -> list[dict]:
     since = (
         BusinessDay.objects.filter(date__lt=day.date, closed_at__isnull=False)
         .order_by("-date")
         .values_list("closed_at", flat=True)
         .first()
     )
-    changes = LineStatusChange.objects.filter(to_status=OrderLine.Status.VOID, at__lte=until)
+    changes = LineStatusChange.objects.filter(
+        within(outlet_id, "line__order__outlet_id"), to_status=OrderLine.Status.VOID, at__lte=until
+    )
     if since is not None:
         changes = changes.filter(at__gt=since)
     rows = changes.order_by("at", "pk").values(

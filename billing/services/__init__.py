@@ -19,7 +19,7 @@ over-collect. The names below are the package's interface: callers import them f
 
 from billing.selectors import check_total, expected_cash, open_drawer_for
 from billing.services.adjustments import comp_line, give_discount, remove_discount, set_service_charge
-from billing.services.business_day import business_date, close_business_day, current_business_day
+from billing.services.business_day import business_date, close_business_day, current_business_day, print_z_report
 from billing.services.card_payments import (
     cancel_card_payment,
     follow_card_payment_later,
@@ -78,6 +78,7 @@ __all__ = [
     "pay_other",
     "print_bill",
     "print_check_receipt",
+    "print_z_report",
     "receive_card_event",
     "record_cash_movement",
     "record_room_charge_posted",

@@ -79,7 +79,7 @@ def close_business_day(*, by: User, carry_over_open_orders: bool = False) -> Bus
     """
     if not by.has_role(Role.MANAGER):
         raise PermissionDenied(_("Only a manager closes the business day."))
-    from billing.reports import day_report  # the report reads billing's rows, as this module does
+    from billing.reports import day_report_by_outlet  # the report reads billing's rows, as this module does
 
     with transaction.atomic():
         day = BusinessDay.objects.filter(closed_at__isnull=True).order_by("date").first()
@@ -123,7 +123,7 @@ def close_business_day(*, by: User, carry_over_open_orders: bool = False) -> Bus
         day.closed_at, day.closed_by = timezone.now(), by
         day.z_number = (BusinessDay.objects.aggregate(n=Max("z_number"))["n"] or 0) + 1
         day.save(update_fields=["closed_at", "closed_by", "z_number"])
-        day.report = day_report(day=day)
+        day.report = day_report_by_outlet(day=day)
         day.save(update_fields=["report"])
         record_audit(
             actor=by,
@@ -137,3 +137,67 @@ def close_business_day(*, by: User, carry_over_open_orders: bool = False) -> Bus
         )
         business_day_closed.send(sender=BusinessDay, day=day, by=by)
     return day
+
+
+def print_z_report(*, day: BusinessDay, by: User) -> tuple[list, list[str]]:
+    """Print the stored Z: each outlet's on its own receipt printer, the house's on the first that has one.
+
+    Returns the print jobs queued and the names of the outlets that have no receipt
+    printer (their Z is not printed; the page says so). Printed from the stored
+    report only: the figures are the ones frozen at the close.
+    """
+    from billing.selectors import billing_settings
+    from printing.services import queue_print_job
+    from printing.z_slip import render_z_report
+
+    if not by.has_role(Role.MANAGER):
+        raise PermissionDenied(_("Only a manager prints the Z report."))
+    if not day.is_closed or not day.report:
+        raise ValidationError({"business_day": _("This business day is not closed: there is no Z report to print.")})
+    report = day.report
+    jobs, missing, house_printer = [], [], None
+    with transaction.atomic():
+        for section in report.get("outlets", []):
+            printer = billing_settings(section["outlet"]["id"]).receipt_printer
+            if printer is None or not printer.is_active:
+                missing.append(section["outlet"]["name"])
+                continue
+            house_printer = house_printer or printer
+            jobs.append(
+                queue_print_job(
+                    printer=printer,
+                    payload=render_z_report(
+                        section,
+                        place=section["outlet"]["name"],
+                        width_chars=printer.paper_width_chars,
+                        profile=printer.profile,
+                    ),
+                    title=_("Z report %(number)s %(outlet)s")
+                    % {"number": day.z_number, "outlet": section["outlet"]["name"]},
+                    source=f"billing.z:{day.pk}:{section['outlet']['id']}",
+                    by=by,
+                )
+            )
+        if house_printer is not None:
+            jobs.insert(
+                0,
+                queue_print_job(
+                    printer=house_printer,
+                    payload=render_z_report(
+                        report,
+                        place=_("House"),
+                        width_chars=house_printer.paper_width_chars,
+                        profile=house_printer.profile,
+                    ),
+                    title=_("Z report %(number)s") % {"number": day.z_number},
+                    source=f"billing.z:{day.pk}",
+                    by=by,
+                ),
+            )
+        record_audit(
+            actor=by,
+            action="z_report_printed",
+            subject=day,
+            details={"z_number": day.z_number, "jobs": [job.pk for job in jobs], "no_printer": missing},
+        )
+    return jobs, missing

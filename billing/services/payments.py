@@ -128,8 +128,15 @@ def pay_cash(
             raise ValidationError({"amount": _("That is more than is left to pay.")})
         drawer = open_drawer_for(order.outlet_id)
         if drawer is None:
+            # After a Z every drawer is counted and closed: the next day starts with opening one.
             raise ValidationError(
-                {"tender": _("No cash drawer is open at this outlet: a cashier or manager opens it with the float.")}
+                {
+                    "tender": _(
+                        "Open the cash drawer first: no cash drawer is open at %(outlet)s. "
+                        "A cashier or manager opens it with the float, then take the cash."
+                    )
+                    % {"outlet": order.outlet.name}
+                }
             )
         rounding = cash_rounded(applied, settings.CASH_ROUNDING) - applied if applied == left else 0
         due = applied + rounding + tip

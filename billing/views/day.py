@@ -3,17 +3,16 @@
 import datetime
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from billing import services
 from billing.models import BusinessDay
 from billing.reports import day_report as build_day_report
 from staff.models import Role
+from tables.models import Outlet
 
 # How many earlier days the page links to.
 RECENT_DAYS = 14
@@ -33,12 +32,23 @@ def _with_datetimes(value):
     return value
 
 
-def _manager_only(request):
+def manager_only(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not request.user.has_role(Role.MANAGER):
         raise PermissionDenied
     return None
+
+
+def _outlet_asked(request) -> int | None:
+    """The outlet of `?outlet=`, None for the house; a 404 naming it when it is not a number."""
+    raw = request.GET.get("outlet", "")
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Http404(_("outlet: give the outlet's number.")) from None
 
 
 def day_report(request, date: str | None = None, close_errors: list[str] | None = None):
@@ -47,7 +57,7 @@ def day_report(request, date: str | None = None, close_errors: list[str] | None 
     A closed day shows the Z report stored when it was closed (its figures never move);
     a closed day without a stored copy is read again from its rows, which are locked.
     """
-    if (refused := _manager_only(request)) is not None:
+    if (refused := manager_only(request)) is not None:
         return refused
     if date is None:
         day = BusinessDay.objects.filter(closed_at__isnull=True).order_by("date").first()
@@ -60,9 +70,17 @@ def day_report(request, date: str | None = None, close_errors: list[str] | None 
         if day is None:
             raise Http404(_("There was no business day on that date."))
     stored = day is not None and day.is_closed and bool(day.report)
-    report = None
+    report, outlets, outlet_id = None, [], _outlet_asked(request)
     if day is not None:
-        report = day.report if stored else build_day_report(day=day)
+        report = day.report if stored else build_day_report(day=day, outlet_id=outlet_id)
+        if stored:
+            outlets = [section["outlet"] for section in report.get("outlets", [])]
+            if outlet_id is not None:
+                report = next((s for s in report.get("outlets", []) if s["outlet"]["id"] == outlet_id), None)
+        else:
+            outlets = list(Outlet.objects.filter(is_active=True).order_by("name", "pk").values("id", "name"))
+        if outlet_id is not None and (report is None or outlet_id not in {o["id"] for o in outlets}):
+            raise Http404(_("This outlet has no report on that day."))
     tender_totals = {
         key: sum(row.get(key, 0) for row in report.get("by_tender", [])) if report else 0
         for key in ("count", "amount", "tips", "rounding", "refunds", "net")
@@ -78,20 +96,8 @@ def day_report(request, date: str | None = None, close_errors: list[str] | None 
             "recent_days": recent,
             "tender_totals": tender_totals,
             "close_errors": close_errors or [],
+            "outlets": outlets,
+            "outlet_id": outlet_id,
         },
         status=400 if close_errors else 200,
     )
-
-
-@require_POST
-def close_day(request):
-    """The Z from the day report page: close the open day, then show its stored report."""
-    if (refused := _manager_only(request)) is not None:
-        return refused
-    try:
-        day = services.close_business_day(
-            by=request.user, carry_over_open_orders=request.POST.get("carry_over_open_orders") == "1"
-        )
-    except ValidationError as error:
-        return day_report(request, close_errors=[m for messages in error.message_dict.values() for m in messages])
-    return redirect("billing:day-report-date", date=day.date.isoformat())

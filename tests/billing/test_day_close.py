@@ -124,7 +124,9 @@ def test_the_api_closes_the_day_for_managers_only_and_a_retry_returns_the_first_
 def test_the_page_closes_the_day_and_shows_why_it_cannot(client, busy_day, world):
     client.force_login(world.manager)
     page = client.get("/manager/day/").content.decode()
-    assert 'action="/manager/day/close/"' in page and 'name="carry_over_open_orders"' in page
+    assert 'href="/manager/day/close/"' in page, "the day report leads to the close of day wizard"
+    wizard = client.get("/manager/day/close/").content.decode()
+    assert 'action="/manager/day/close/"' in wizard and 'name="carry_over_open_orders"' in wizard
 
     refused = client.post("/manager/day/close/", {"carry_over_open_orders": "1"})
     assert refused.status_code == 400
@@ -133,9 +135,10 @@ def test_the_page_closes_the_day_and_shows_why_it_cannot(client, busy_day, world
     count_the_drawer(world)
     done = client.post("/manager/day/close/", {"carry_over_open_orders": "1"})
     day = BusinessDay.objects.get(z_number=1)
-    assert done.status_code == 302 and done.url == f"/manager/day/{day.date.isoformat()}/"
-    z_page = client.get(done.url).content.decode()
-    assert "Z report no. 1" in z_page and 'action="/manager/day/close/"' not in z_page
+    assert done.status_code == 302 and done.url == f"/manager/day/{day.date.isoformat()}/closed/"
+    assert "Z report no. 1" in client.get(done.url).content.decode()
+    z_page = client.get(f"/manager/day/{day.date.isoformat()}/").content.decode()
+    assert "Z report no. 1" in z_page and 'href="/manager/day/close/"' not in z_page
 
     client.force_login(world.waiter)
     assert client.post("/manager/day/close/").status_code == 403
