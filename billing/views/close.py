@@ -69,12 +69,13 @@ def close_day(request):
 
 def _cents(raw: str, field: str) -> int:
     """A typed amount ("123.45" as the number field sends it) in cents; 4xx naming the field when it is not one."""
+    wrong = ValidationError({field: _("Type the amount counted, for example 123.45.")})
     try:
         amount = Decimal((raw or "").strip().replace(",", "."))
     except InvalidOperation:
-        raise ValidationError({field: _("Type the amount counted, for example 123.45.")}) from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount > 10**7:
-        raise ValidationError({field: _("Type the amount counted, for example 123.45.")})
+        raise wrong from None
+    if not amount.is_finite() or amount < 0 or amount > 10**7 or amount != amount.quantize(Decimal("0.01")):
+        raise wrong
     return int(amount * 100)
 
 
