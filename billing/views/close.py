@@ -170,8 +170,10 @@ def _closed_day(date: str) -> BusinessDay:
 
 
 def _drawers_to_open() -> list[Outlet]:
-    """The active outlets with no cash drawer open: the next day's cash starts with opening them."""
-    outlets = list(Outlet.objects.filter(is_active=True).order_by("name", "pk"))
+    """The active outlets that keep a cash drawer and have none open: the next day's cash starts with opening them."""
+    outlets = list(
+        Outlet.objects.filter(is_active=True, drawer_sessions__isnull=False).distinct().order_by("name", "pk")
+    )
     return [outlet for outlet in outlets if open_drawer_for(outlet.pk) is None]
 
 
