@@ -11,7 +11,7 @@ from billing import services
 from billing.models import BusinessDay, CardReader, DrawerSession, Payment, Tender
 from billing.selectors import close_blockers
 from pms_integration import services as pms_services
-from pms_integration.models import Posting
+from pms_integration.models import FolioEntry, Posting
 from printing.models import Printer, PrintJob
 from printing.services import deliver_print_job, queue_print_job
 from tests.billing.conftest import checks_of, dinner
@@ -162,16 +162,18 @@ def test_a_bad_or_stale_button_is_a_4xx_naming_the_field_and_only_managers_may_p
     assert client.get("/manager/day/close/").status_code == 302
 
 
-def test_a_rejected_room_charge_can_be_sent_again_and_an_unanswered_one_asked_again(
-    world, busy_day, unanswered_room_charge, client
+@pytest.mark.parametrize("action", ["ask-the-hotel", "retry-room-charge"])
+def test_an_unanswered_room_charge_is_asked_again_or_sent_again_and_then_posted_once(
+    world, busy_day, unanswered_room_charge, client, action
 ):
     client.force_login(world.manager)
-    asked = client.post("/manager/day/close/ask-the-hotel/", {"id": unanswered_room_charge.pk})
-    assert asked.status_code == 302
-    # The ledger has no such posting on the folio: it goes back in the queue, once, and is posted.
+    # "Not on the folio: send again" says the folio was checked; asking the hotel needs no such word.
+    done = client.post(f"/manager/day/close/{action}/", {"id": unanswered_room_charge.pk, "checked_folio": "1"})
+    assert done.status_code == 302, done.content.decode()[:300]
     posting = Posting.objects.get(pk=unanswered_room_charge.pk)
-    assert posting.state in (Posting.State.QUEUED, Posting.State.POSTED)
-    if posting.state == Posting.State.QUEUED:
+    if posting.state == Posting.State.QUEUED:  # back in the queue: the ledger takes it on its next delivery
         pms_services.deliver_posting(posting_id=posting.pk)
     assert Posting.objects.get(pk=posting.pk).state == Posting.State.POSTED
+    assert FolioEntry.objects.filter(posting=posting).count() == 1, "on the folio once"
+    assert Payment.objects.get(posting=posting).state == Payment.State.CAPTURED
     assert close_blockers(day=BusinessDay.objects.get(closed_at__isnull=True)).room_charges == []
