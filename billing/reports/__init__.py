@@ -2,9 +2,12 @@
 
 `day_report(day=...)` reads one business day in a fixed number of queries (twelve,
 whatever the number of orders, checks, lines or payments) and returns a JSON-able
-dict, every amount in integer cents. The Z report is this dict stored on the day
-when it is closed (`BusinessDay.report`); call it after `closed_at` and `z_number`
-are set so the stored copy says "Z".
+dict, every amount in integer cents. `day_report(day=..., outlet_id=...)` gives the
+same figures for one outlet (revenue centre) in the same twelve queries.
+`day_report_by_outlet(day=...)` is the house's report with each outlet's beside it
+(`outlets`); that is the Z report, stored on the day when it is closed
+(`BusinessDay.report`) and never computed again. Call it after `closed_at` and
+`z_number` are set so the stored copy says "Z".
 
 What belongs to the day:
 - sales: the checks closed in the day (`Check.business_day`, status closed). Their
