@@ -117,7 +117,7 @@ class DrawersOverview:
 def drawers_overview(
     *, date_from: datetime.date | None = None, date_to: datetime.date | None = None, person_id: int | None = None
 ) -> DrawersOverview:
-    """The manager's drawers page in six queries, whatever the number of drawers.
+    """The manager's drawers page in seven queries, whatever the number of drawers.
 
     Open drawers with what they should hold so far and their movements; closed ones
     (in the business-day range, by the person who ran them) with their variance, and

@@ -1,4 +1,4 @@
-"""The manager's pages of billing: the day report (X so far, Z once closed)."""
+"""The manager's pages of billing: the day report (X so far, Z once closed), the cash drawers."""
 
 from django.urls import path
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("day/", views.day_report, name="day-report"),
     path("day/close/", views.close_day, name="day-close"),
     path("day/<str:date>/", views.day_report, name="day-report-date"),
+    path("drawers/", views.manager_drawers_page, name="drawers"),
 ]

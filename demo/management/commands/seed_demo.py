@@ -57,6 +57,9 @@ HOTEL_CODE = "HDT"
 MANAGER_PASSWORD = "demo-manager"
 
 # Display name -> (role, PIN). The username is the lower-cased display name.
+# The float in each till: 50 + 2x20 + 3x10 + 2x5 notes, and coins down to 0.10: 150.00.
+DEMO_FLOAT = {"5000": 1, "2000": 2, "1000": 3, "500": 2, "200": 5, "100": 5, "50": 6, "20": 5, "10": 10}
+
 DEMO_PINS: dict[str, tuple[str, str]] = {
     "Anna": (Role.WAITER.value, "1111"),
     "Bram": (Role.WAITER.value, "2222"),
@@ -398,8 +401,8 @@ class Command(BaseCommand):
                 },
             )
             if outlet.kind != Outlet.Kind.ROOM_SERVICE and not DrawerSession.objects.filter(outlet=outlet).exists():
-                # Carla the cashier counted a 150.00 float into each till.
-                open_drawer(outlet=outlet, opening_float=15000, by=User.objects.get(username="carla"))
+                # Carla the cashier counted a 150.00 float into each till, note by note and coin by coin.
+                open_drawer(outlet=outlet, float_counts=DEMO_FLOAT, by=User.objects.get(username="carla"))
 
     def _refuse_clashes(self) -> None:
         usernames = [name.lower() for name in DEMO_PINS]
