@@ -40,7 +40,14 @@ from billing.services.checks import (
     split_check_evenly,
 )
 from billing.services.drawer_shifts import hand_over_drawer, open_cash_drawer_without_sale
-from billing.services.drawers import close_drawer, counted_total, kick_drawer, open_drawer, record_cash_movement
+from billing.services.drawers import (
+    close_drawer,
+    counted_total,
+    kick_drawer,
+    open_drawer,
+    record_cash_movement,
+    stock_denominations,
+)
 from billing.services.payments import pay_cash, pay_other, print_check_receipt
 from billing.services.refunds import refund_payment, reopen_check
 from billing.services.room_charges import (
@@ -96,5 +103,6 @@ __all__ = [
     "split_check_by_seat",
     "split_check_evenly",
     "start_card_payment",
+    "stock_denominations",
     "withdraw_room_charge",
 ]

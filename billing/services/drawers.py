@@ -15,6 +15,7 @@ from billing.drawer_printouts import queue_drawer_count_slip
 from billing.drawer_selectors import denomination_values
 from billing.models import (
     CashMovement,
+    Denomination,
     DrawerSession,
 )
 from billing.selectors import billing_settings, expected_cash
@@ -27,8 +28,33 @@ logger = logging.getLogger(__name__)
 
 # No drawer holds this many of one note or coin; a bigger number is a typing slip.
 MAX_PIECES = 100_000
+# A million in the drawer is a typing slip too (and the column's limit is not far off).
+MAX_CASH = 100_000_000
 OPENING_ROLES = (Role.CASHIER, Role.MANAGER, Role.BARTENDER, Role.WAITER)
 CLOSING_ROLES = (Role.CASHIER, Role.MANAGER)
+
+
+# The notes and coins the code knows out of the box (migration 0005 seeds the same for EUR).
+STANDARD_DENOMINATIONS = {
+    "EUR": {
+        Denomination.Kind.NOTE: (50000, 20000, 10000, 5000, 2000, 1000, 500),
+        Denomination.Kind.COIN: (200, 100, 50, 20, 10, 5, 2, 1),
+    },
+}
+
+
+def stock_denominations(*, currency: str) -> int:
+    """Add the currency's standard notes and coins that are missing (a fresh demo database); how many."""
+    standard = STANDARD_DENOMINATIONS.get(currency, {})
+    rows = [(kind, value) for kind, values in standard.items() for value in values]
+    added = 0
+    with transaction.atomic():
+        for sort_order, (kind, value) in enumerate(rows):
+            _row, created = Denomination.objects.get_or_create(
+                currency=currency, value=value, defaults={"kind": kind, "sort_order": sort_order}
+            )
+            added += created
+    return added
 
 
 def counted_total(counts, *, field: str) -> tuple[dict[str, int], int]:
@@ -58,7 +84,10 @@ def counted_total(counts, *, field: str) -> tuple[dict[str, int], int]:
         if pieces:
             tidy[str(value)] = tidy.get(str(value), 0) + pieces
     ordered = dict(sorted(tidy.items(), key=lambda item: -int(item[0])))
-    return ordered, sum(int(value) * pieces for value, pieces in ordered.items())
+    total = sum(int(value) * pieces for value, pieces in ordered.items())
+    if total > MAX_CASH:
+        raise ValidationError({field: _("That is more cash than a drawer holds: check the count.")})
+    return ordered, total
 
 
 def _cash_from(*, amount, counts, amount_field: str, counts_field: str) -> tuple[dict[str, int], int]:

@@ -56,6 +56,13 @@ def test_the_euro_is_seeded_with_seven_notes_and_eight_coins(db):
     assert [d.value for d in euro if d.kind == Denomination.Kind.COIN] == [200, 100, 50, 20, 10, 5, 2, 1]
 
 
+def test_stocking_adds_only_the_missing_notes_and_coins(db):
+    Denomination.objects.filter(currency="EUR", value__lt=100).delete()
+    assert services.stock_denominations(currency="EUR") == 6
+    assert services.stock_denominations(currency="EUR") == 0
+    assert len(denominations("EUR")) == 15
+
+
 def test_the_setting_picks_the_currency(db, settings):
     Denomination.objects.create(currency="CHF", value=20000, kind=Denomination.Kind.NOTE)
     settings.CURRENCY = "CHF"
@@ -73,7 +80,16 @@ def test_the_total_is_computed_from_the_counts(db):
 
 @pytest.mark.parametrize(
     "counts",
-    [{"300": 1}, {"abc": 1}, {"5000": -1}, {"5000": 1.5}, {"5000": True}, {"5000": 100_001}, ["5000"]],
+    [
+        {"300": 1},
+        {"abc": 1},
+        {"5000": -1},
+        {"5000": 1.5},
+        {"5000": True},
+        {"5000": 100_001},
+        {"50000": 100_000, "20000": 100_000},  # more than a drawer holds (and than the column takes)
+        ["5000"],
+    ],
 )
 def test_a_count_that_is_not_notes_and_coins_is_refused_naming_the_field(db, counts):
     with pytest.raises(ValidationError) as error:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.models import DrawerSession, OutletBilling, Tender
-from billing.services import open_drawer
+from billing.services import open_drawer, stock_denominations
 from kitchen.models import ModifierRoute, Station, StationRoute
 from orders.models import (
     Category,
@@ -400,6 +400,7 @@ class Command(BaseCommand):
                     "service_charge_percent": Decimal("12.5") if outlet.name == BISTRO_NAME else Decimal(0),
                 },
             )
+            stock_denominations(currency="EUR")  # seeded by a migration; a flushed test database lost them
             if outlet.kind != Outlet.Kind.ROOM_SERVICE and not DrawerSession.objects.filter(outlet=outlet).exists():
                 # Carla the cashier counted a 150.00 float into each till, note by note and coin by coin.
                 open_drawer(outlet=outlet, float_counts=DEMO_FLOAT, by=User.objects.get(username="carla"))
