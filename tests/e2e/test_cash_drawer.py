@@ -102,3 +102,26 @@ def test_carla_opens_pays_out_tips_and_counts_blind(pages, server_url, device):
     # The next drawer can be opened straight away.
     page.locator("#result-done").tap()
     expect(page.locator("#open-drawer")).to_be_visible()
+
+
+@pytest.mark.parametrize("device", ["tablet-nl", "phone-en"])
+def test_the_manager_sees_open_drawers_and_variances(pages, server_url, device):
+    language = device.rsplit("-", 1)[1]
+    page = pages.open(DEVICES[device])
+    tiles = page.request.get(f"{server_url}/api/staff/sign-in-tiles/").json()
+    mila = next(tile["id"] for tile in tiles if tile["name"] == "Mila")
+    api_post(page, server_url, "/api/staff/pin-sign-in/", {"user": mila, "pin": "9999"})
+    page.goto(server_url + "/manager/")
+    page.locator("#to-drawers").tap()
+    page.wait_for_url("**/manager/drawers/")
+    # The demo's two tills are open on 150.00 each; one is counted 2.00 short.
+    expect(page.locator("#open-drawers .open-drawer")).to_have_count(2)
+    expect(page.locator('#open-drawers [data-field="expected"]').first).to_have_text(amount("150.00", language))
+    session = page.locator("#open-drawers .open-drawer").first.get_attribute("data-session-id")
+    short = {**DEMO_FLOAT, "100": DEMO_FLOAT["100"] - 2}
+    api_post(page, server_url, f"/api/billing/drawers/{session}/close/", {"counts": short})
+    page.reload()
+    expect(page.locator("#open-drawers .open-drawer")).to_have_count(1)
+    expect(page.locator("#closed-drawers tbody tr").first).to_contain_text(amount("2.00", language))
+    expect(page.locator("#variance-by-person")).to_contain_text("Carla")  # she ran the till
+    pages.screenshot(page, f"{device}-manager-drawers")
