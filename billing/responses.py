@@ -223,6 +223,12 @@ class DrawerAnswerSerializer(serializers.Serializer):
     )
 
 
+class DrawerNoSaleAnswerSerializer(DrawerAnswerSerializer):
+    kick_problem = serializers.CharField(
+        allow_blank=True, help_text="Why the drawer was not pulsed open ('' when the kick went to the printer)."
+    )
+
+
 class DrawerHandOverAnswerSerializer(serializers.Serializer):
     closed = DrawerAnswerSerializer(help_text="The outgoing session, closed with its variance.")
     opened = DrawerAnswerSerializer(help_text="The incoming person's session, its float the cash counted.")

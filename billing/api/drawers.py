@@ -131,14 +131,14 @@ class DrawerHandOverView(APIView):
 class DrawerNoSaleView(APIView):
     permission_classes = [BillingRole]
 
-    @extend_schema(request=NoSaleSerializer, responses=R.DrawerAnswerSerializer)
+    @extend_schema(request=NoSaleSerializer, responses=R.DrawerNoSaleAnswerSerializer)
     @idempotent
     def post(self, request, session_id: int):
         data = _valid(NoSaleSerializer, request.data)
         session = get_object_or_404(DrawerSession, pk=session_id)
-        return Response(
-            drawer_body(services.open_cash_drawer_without_sale(session=session, reason=data["reason"], by=request.user))
-        )
+        session = services.open_cash_drawer_without_sale(session=session, reason=data["reason"], by=request.user)
+        # No receipt printer, no pulse: the screen says the drawer did not open by itself.
+        return Response({**drawer_body(session), "kick_problem": receipt_printer_problem(outlet_id=session.outlet_id)})
 
 
 class CashMovementView(APIView):

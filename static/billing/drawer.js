@@ -105,10 +105,10 @@ document.getElementById("result-done").addEventListener("click", () => window.lo
 const openButton = document.getElementById("open-submit");
 if (openButton) {
   const grid = document.querySelector('[data-count-grid="float"]');
-  const key = newUuid();
   openButton.addEventListener("click", () =>
     busy(openButton, async () => {
-      await api("POST", drawerPaths.open, { body: { outlet: outletId, float_counts: countsOf(grid) }, key });
+      const body = { outlet: outletId, float_counts: countsOf(grid) };
+      await api("POST", drawerPaths.open, { body, key: newUuid() });
       window.location.reload();
     }),
   );
@@ -138,9 +138,11 @@ if (noSaleForm) {
     event.preventDefault();
     const reason = new FormData(noSaleForm).get("reason");
     busy(document.getElementById("no-sale-submit"), async () => {
-      await api("POST", drawerPaths.action(sessionId, "no-sale"), { body: { reason }, key: newUuid() });
+      const answer = await api("POST", drawerPaths.action(sessionId, "no-sale"), { body: { reason }, key: newUuid() });
       noSaleForm.reset();
-      toast(gettext("The drawer was opened; the no-sale is in the log."), "ok");
+      // With no receipt printer there is nothing to pulse the drawer open: say so, never "opened".
+      if (answer.kick_problem) toast(`${answer.kick_problem} ${gettext("The no-sale is in the log.")}`);
+      else toast(gettext("The drawer was opened; the no-sale is in the log."), "ok");
     });
   });
 }

@@ -318,7 +318,9 @@ def test_the_hand_over_and_no_sale_endpoints(world, cashier):
     client = _client(cashier)
     sid = _post(client, "/api/billing/drawers/", {"outlet": world.outlet.pk, "float_counts": FLOAT}).json()["id"]
     assert _post(client, f"/api/billing/drawers/{sid}/no-sale/", {"reason": ""}).status_code == 400
-    assert _post(client, f"/api/billing/drawers/{sid}/no-sale/", {"reason": "Change"}).status_code == 200
+    no_sale = _post(client, f"/api/billing/drawers/{sid}/no-sale/", {"reason": "Change"})
+    assert no_sale.status_code == 200
+    assert no_sale.json()["kick_problem"] == "No receipt printer is set up for this outlet."
     nobody = _post(client, f"/api/billing/drawers/{sid}/hand-over/", {"counts": FLOAT, "to": 999999})
     assert nobody.status_code == 400 and "to" in nobody.json()
     answer = _post(client, f"/api/billing/drawers/{sid}/hand-over/", {"counts": FLOAT, "to": world.manager.pk})
