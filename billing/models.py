@@ -335,6 +335,28 @@ class BusinessDay(models.Model):
         return self.closed_at is not None
 
 
+class Denomination(models.Model):
+    """A note or coin of a currency, as the drawer is counted: the counts are per denomination."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        COIN = "coin", _("Coin")
+
+    currency = models.CharField(_("currency"), max_length=3)
+    value = models.PositiveIntegerField(_("value in cents"))
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["currency", "sort_order", "-value"]
+        verbose_name = _("denomination")
+        constraints = [models.UniqueConstraint(fields=["currency", "value"], name="one_denomination_per_value")]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.value}"
+
+
 class DrawerSession(models.Model):
     """A cash drawer's shift: the float in, cash sales and movements, a blind count out."""
 
@@ -350,6 +372,14 @@ class DrawerSession(models.Model):
     # The count is typed without seeing what is expected (blind); the variance follows.
     counted = models.IntegerField(null=True, blank=True)
     expected = models.IntegerField(null=True, blank=True)
+    # Counts by denomination ({"5000": 2} is two 50.00 notes), written once: the float
+    # when opened, the blind count when closed. The totals above are computed from them.
+    float_counts = models.JSONField(default=dict, blank=True)
+    close_counts = models.JSONField(null=True, blank=True)
+    # A hand-over between shifts: the session this one took its float from.
+    handed_over_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="handed_over_to"
+    )
 
     class Meta:
         ordering = ["-opened_at"]
@@ -374,8 +404,15 @@ class CashMovement(models.Model):
         PAY_IN = "pay_in", _("Pay-in")
         PAY_OUT = "pay_out", _("Pay-out")
 
+    class Reason(models.TextChoices):
+        TIPS_PAID_OUT = "tips_paid_out", _("Tips paid out")
+        SUPPLIER_PAID = "supplier_paid", _("Supplier paid in cash")
+        CHANGE_BOUGHT = "change_bought", _("Change bought")
+        OTHER = "other", _("Other")
+
     session = models.ForeignKey(DrawerSession, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(max_length=8, choices=Kind.choices)
+    reason_code = models.CharField(max_length=16, choices=Reason.choices, blank=True)
     amount = models.PositiveIntegerField()
     reason = models.CharField(max_length=200)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -1,4 +1,4 @@
-"""The manager's pages of billing: the day report (X so far, Z once closed) and the close of day wizard."""
+"""The manager's pages of billing: the day report (X so far, Z once closed), the close of day wizard, the cash drawers."""
 
 from django.urls import path
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("day/<str:date>/closed/", views.day_closed, name="day-closed"),
     path("day/<str:date>/z.pdf", views.z_pdf, name="day-z-pdf"),
     path("day/<str:date>/", views.day_report, name="day-report-date"),
+    path("drawers/", views.manager_drawers_page, name="drawers"),
 ]

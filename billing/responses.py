@@ -209,9 +209,34 @@ class DrawerAnswerSerializer(serializers.Serializer):
     counted = serializers.IntegerField(required=False, allow_null=True, help_text="Once closed.")
     expected = serializers.IntegerField(required=False, allow_null=True, help_text="Once closed.")
     variance = serializers.IntegerField(required=False, allow_null=True, help_text="Once closed.")
+    float_counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="The float by note and coin: {value in cents: pieces}."
+    )
+    close_counts = serializers.DictField(
+        child=serializers.IntegerField(), required=False, allow_null=True, help_text="Once closed."
+    )
+    count_slip_printed_on = serializers.CharField(
+        required=False, allow_blank=True, help_text="Once closed: the printer the count slip went to."
+    )
+    count_slip_problem = serializers.CharField(
+        required=False, allow_blank=True, help_text="Once closed: why no count slip was printed ('' if queued)."
+    )
+
+
+class DrawerNoSaleAnswerSerializer(DrawerAnswerSerializer):
+    kick_problem = serializers.CharField(
+        allow_blank=True, help_text="Why the drawer was not pulsed open ('' when the kick went to the printer)."
+    )
+
+
+class DrawerHandOverAnswerSerializer(serializers.Serializer):
+    closed = DrawerAnswerSerializer(help_text="The outgoing session, closed with its variance.")
+    opened = DrawerAnswerSerializer(help_text="The incoming person's session, its float the cash counted.")
 
 
 class CashMovementAnswerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     amount = serializers.IntegerField()
+    reason = serializers.CharField()
+    reason_code = serializers.CharField(allow_blank=True)

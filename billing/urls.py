@@ -28,6 +28,8 @@ urlpatterns = [
     path("drawers/", api.DrawerView.as_view(), name="drawer-open"),
     path("drawers/<int:session_id>/close/", api.DrawerCloseView.as_view(), name="drawer-close"),
     path("drawers/<int:session_id>/movements/", api.CashMovementView.as_view(), name="drawer-movement"),
+    path("drawers/<int:session_id>/no-sale/", api.DrawerNoSaleView.as_view(), name="drawer-no-sale"),
+    path("drawers/<int:session_id>/hand-over/", api.DrawerHandOverView.as_view(), name="drawer-hand-over"),
     path("check-items/<int:item_id>/share/", api.ShareItemView.as_view(), name="check-item-share"),
     path("discounts/<int:discount_id>/remove/", api.RemoveDiscountView.as_view(), name="discount-remove"),
 ]

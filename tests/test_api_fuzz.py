@@ -88,6 +88,7 @@ BODY_IDS = {
     "source": "check_id",
     "to_check": "check_id",
     "hotel": "hotel_id",
+    "to": "person_id",
 }
 
 
@@ -244,8 +245,16 @@ def test_answers_to_valid_requests_match_the_schema(world, kitchen, wsgi_app):
         path_parameters=drawer_path,
         body={"kind": "pay_in", "amount": 100, "reason": "Float"},
     )
+    call("POST", "/api/billing/drawers/{session_id}/no-sale/", path_parameters=drawer_path, body={"reason": "Change"})
+    handed = call(
+        "POST",
+        "/api/billing/drawers/{session_id}/hand-over/",
+        path_parameters=drawer_path,
+        body={"counts": {"5000": 2, "200": 1}, "to": api_world.people["cashier"].pk},
+    )
+    drawer_path = {"session_id": handed["opened"]["id"]}
     call("POST", "/api/billing/drawers/{session_id}/close/", path_parameters=drawer_path, body={"counted": 10000})
-    call("POST", "/api/billing/drawers/", body={"outlet": world.outlet.pk, "opening_float": 5000})
+    call("POST", "/api/billing/drawers/", body={"outlet": world.outlet.pk, "float_counts": {"2000": 2, "10": 3}})
     departure = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
     call(
         "POST", "/api/pms/stays/", body={"hotel": hotel, "room": "301", "guest_name": "Ms. Ada", "departure": departure}

@@ -119,6 +119,8 @@ MATRIX = {
     ("POST", "/api/billing/drawers/"): BILLING,
     ("POST", "/api/billing/drawers/{session_id}/close/"): CASH_DRAWER,
     ("POST", "/api/billing/drawers/{session_id}/movements/"): CASH_DRAWER,
+    ("POST", "/api/billing/drawers/{session_id}/no-sale/"): CASH_DRAWER,
+    ("POST", "/api/billing/drawers/{session_id}/hand-over/"): CASH_DRAWER,
     # front desk
     ("GET", "/api/pms/postings/"): FRONT_DESK,
     ("POST", "/api/pms/postings/{posting_id}/retry/"): FRONT_DESK,
@@ -144,6 +146,8 @@ MATRIX = {
 BODIES = {
     ("POST", "/api/billing/drawers/{session_id}/close/"): {"counted": 10000},
     ("POST", "/api/billing/drawers/{session_id}/movements/"): {"kind": "pay_in", "amount": 100, "reason": "Float"},
+    ("POST", "/api/billing/drawers/{session_id}/no-sale/"): {"reason": "Change for a note"},
+    ("POST", "/api/billing/drawers/{session_id}/hand-over/"): {"counts": {"5000": 2}, "to": 1},
 }
 
 

@@ -14,7 +14,13 @@ from billing.api.checks import (
     SplitEvenlyView,
 )
 from billing.api.day import CloseDayView
-from billing.api.drawers import CashMovementView, DrawerCloseView, DrawerView
+from billing.api.drawers import (
+    CashMovementView,
+    DrawerCloseView,
+    DrawerHandOverView,
+    DrawerNoSaleView,
+    DrawerView,
+)
 from billing.api.payments import (
     CancelPaymentView,
     CardPaymentView,
@@ -39,6 +45,8 @@ __all__ = [
     "CompView",
     "DiscountView",
     "DrawerCloseView",
+    "DrawerHandOverView",
+    "DrawerNoSaleView",
     "DrawerView",
     "MergeChecksView",
     "MoveItemsView",

@@ -8,7 +8,8 @@ One module per subject, read in this order:
 - `card_payments`: the card terminal (Stripe), its follow-up and webhook
 - `room_charges`: charges to a hotel room through the PMS gateway
 - `refunds`: money given back to its tender, a paid check reopened
-- `drawers`: cash drawers, their float, pay-ins and pay-outs and the blind count
+- `drawers`: cash drawers, their float, pay-ins and pay-outs and the blind count, by note and coin
+- `drawer_shifts`: the drawer opened without a sale, and handed over between shifts
 - `business_day`: the day money lands in, and its close (the Z)
 
 Each service runs in one transaction and locks the order (or the drawer, or the day)
@@ -38,7 +39,15 @@ from billing.services.checks import (
     split_check_by_seat,
     split_check_evenly,
 )
-from billing.services.drawers import close_drawer, kick_drawer, open_drawer, record_cash_movement
+from billing.services.drawer_shifts import hand_over_drawer, open_cash_drawer_without_sale
+from billing.services.drawers import (
+    close_drawer,
+    counted_total,
+    kick_drawer,
+    open_drawer,
+    record_cash_movement,
+    stock_denominations,
+)
 from billing.services.payments import pay_cash, pay_other, print_check_receipt
 from billing.services.refunds import refund_payment, reopen_check
 from billing.services.room_charges import (
@@ -61,17 +70,20 @@ __all__ = [
     "close_business_day",
     "close_drawer",
     "comp_line",
+    "counted_total",
     "current_business_day",
     "expected_cash",
     "find_room_guests",
     "follow_card_payment_later",
     "follow_redirected_posting",
     "give_discount",
+    "hand_over_drawer",
     "kick_drawer",
     "merge_checks",
     "move_items",
     "note_room_charge_unanswered",
     "open_bill",
+    "open_cash_drawer_without_sale",
     "open_drawer",
     "open_drawer_for",
     "pay_cash",
@@ -92,5 +104,6 @@ __all__ = [
     "split_check_by_seat",
     "split_check_evenly",
     "start_card_payment",
+    "stock_denominations",
     "withdraw_room_charge",
 ]

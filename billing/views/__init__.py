@@ -1,6 +1,15 @@
-"""The billing pages: the manager's day report, the close of day wizard, the Z's last page and its PDF."""
+"""The billing pages, one module per subject: the day report, the close of day wizard and its Z, the cash drawers."""
 
 from billing.views.close import close_action, close_day, day_closed, z_pdf
 from billing.views.day import day_report
+from billing.views.drawers import cashier_drawer_page, manager_drawers_page
 
-__all__ = ["close_action", "close_day", "day_closed", "day_report", "z_pdf"]
+__all__ = [
+    "cashier_drawer_page",
+    "close_action",
+    "close_day",
+    "day_closed",
+    "day_report",
+    "manager_drawers_page",
+    "z_pdf",
+]

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.models import DrawerSession, OutletBilling, Tender
-from billing.services import open_drawer
+from billing.services import open_drawer, stock_denominations
 from kitchen.models import ModifierRoute, Station, StationRoute
 from orders.models import (
     Category,
@@ -57,6 +57,9 @@ HOTEL_CODE = "HDT"
 MANAGER_PASSWORD = "demo-manager"
 
 # Display name -> (role, PIN). The username is the lower-cased display name.
+# The float in each till: 50 + 2x20 + 3x10 + 2x5 notes, and coins down to 0.10: 150.00.
+DEMO_FLOAT = {"5000": 1, "2000": 2, "1000": 3, "500": 2, "200": 5, "100": 5, "50": 6, "20": 5, "10": 10}
+
 DEMO_PINS: dict[str, tuple[str, str]] = {
     "Anna": (Role.WAITER.value, "1111"),
     "Bram": (Role.WAITER.value, "2222"),
@@ -397,9 +400,10 @@ class Command(BaseCommand):
                     "service_charge_percent": Decimal("12.5") if outlet.name == BISTRO_NAME else Decimal(0),
                 },
             )
+            stock_denominations(currency="EUR")  # seeded by a migration; a flushed test database lost them
             if outlet.kind != Outlet.Kind.ROOM_SERVICE and not DrawerSession.objects.filter(outlet=outlet).exists():
-                # Carla the cashier counted a 150.00 float into each till.
-                open_drawer(outlet=outlet, opening_float=15000, by=User.objects.get(username="carla"))
+                # Carla the cashier counted a 150.00 float into each till, note by note and coin by coin.
+                open_drawer(outlet=outlet, float_counts=DEMO_FLOAT, by=User.objects.get(username="carla"))
 
     def _refuse_clashes(self) -> None:
         usernames = [name.lower() for name in DEMO_PINS]
