@@ -13,6 +13,7 @@ from billing.api.checks import (
     SplitBySeatView,
     SplitEvenlyView,
 )
+from billing.api.cashier import ClosedChecksView, OpenChecksView
 from billing.api.day import CloseDayView
 from billing.api.drawers import CashMovementView, DrawerCloseView, DrawerView
 from billing.api.payments import (
@@ -36,12 +37,14 @@ __all__ = [
     "CashMovementView",
     "CashPaymentView",
     "CloseDayView",
+    "ClosedChecksView",
     "CompView",
     "DiscountView",
     "DrawerCloseView",
     "DrawerView",
     "MergeChecksView",
     "MoveItemsView",
+    "OpenChecksView",
     "OtherPaymentView",
     "PaymentView",
     "PrintBillView",
