@@ -1,7 +1,12 @@
 """The cashier's pages (/cashier/): open checks, closed checks, the cash drawer."""
 
-from django.urls import path  # noqa: F401  (the pages add their paths here)
+from django.urls import path
+
+from billing import views
 
 app_name = "cashier"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.open_checks, name="checks"),
+    path("closed/", views.closed_checks, name="closed"),
+]

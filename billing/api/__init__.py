@@ -1,5 +1,6 @@
 """Billing API, one module per subject; thin views over `billing.services` and `billing.selectors`."""
 
+from billing.api.cashier import ClosedChecksView, OpenChecksView
 from billing.api.checks import (
     BillView,
     CompView,
@@ -13,7 +14,6 @@ from billing.api.checks import (
     SplitBySeatView,
     SplitEvenlyView,
 )
-from billing.api.cashier import ClosedChecksView, OpenChecksView
 from billing.api.day import CloseDayView
 from billing.api.drawers import CashMovementView, DrawerCloseView, DrawerView
 from billing.api.payments import (
