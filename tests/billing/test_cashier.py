@@ -123,8 +123,12 @@ def test_a_card_line_refund_goes_back_to_the_card_through_stripe(world, cashier,
         add_lines(order=order, requests=[LineRequest(item_id=world.salad.pk, qty=2)], by=world.waiter)
         check = first_check(order, world)
         payment = services.start_card_payment(check=check, reader=reader, by=world.waiter)
+        # While the guest is at the reader, the cashier's list says the card is under way.
+        (row,) = cashier_selectors.open_checks(outlet_id=world.outlet.pk)
+        assert row["card_under_way"] and not row["part_paid"]
         server.present_card(reader.stripe_id)
         payment = services.settle_card_payment(payment=payment)
+        assert cashier_selectors.open_checks(outlet_id=world.outlet.pk) == []
         item = CheckItem.objects.get(guest_check=check)
         refund = services.refund_payment(
             payment=payment, lines=[{"item": item.pk, "qty": 1}], reason="Wilted", by=cashier, **approval(world)
