@@ -410,6 +410,10 @@ class Refund(models.Model):
     drawer_session = models.ForeignKey(
         DrawerSession, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
     )
+    # A room charge's refund: the negative posting to the same folio; refunded once the PMS takes it.
+    posting = models.OneToOneField(
+        "pms_integration.Posting", on_delete=models.PROTECT, null=True, blank=True, related_name="refund"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

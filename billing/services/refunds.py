@@ -1,6 +1,7 @@
 """Money given back on a paid check, to the tender it came on, and a paid check reopened."""
 
 import logging
+from decimal import Decimal
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
@@ -25,6 +26,9 @@ from billing.services.drawers import kick_drawer
 from billing.totals import round_half_up
 from orders import services as order_services
 from orders.models import Order
+from pms_integration import services as pms_services
+from pms_integration.interfaces import ChargeRequest, RevenueSplit
+from pms_integration.models import Posting
 from staff.models import User
 from staff.services import record_audit
 
@@ -105,11 +109,20 @@ def refund_payment(
     with transaction.atomic():
         # The check first: refunds of its lines on its several payments wait for each other.
         Check.objects.select_for_update().filter(pk=payment.guest_check_id).first()
-        payment = Payment.objects.select_for_update().select_related("tender", "guest_check__order").get(pk=payment.pk)
+        payment = (
+            Payment.objects.select_for_update()
+            .select_related("tender", "guest_check__order", "posting")
+            .get(pk=payment.pk)
+        )
         if payment.state != Payment.State.CAPTURED:
             raise ValidationError({"payment": _("Only a completed payment can be refunded.")})
-        if payment.tender.kind == Tender.Kind.ROOM_CHARGE:
-            raise ValidationError({"payment": _("A room charge is corrected on the guest's folio by the front desk.")})
+        room_posting = payment.posting if payment.tender.kind == Tender.Kind.ROOM_CHARGE else None
+        if payment.tender.kind == Tender.Kind.ROOM_CHARGE and (
+            room_posting is None or room_posting.state != Posting.State.POSTED
+        ):
+            raise ValidationError(
+                {"payment": _("The hotel has not confirmed this room charge yet: refund it once it is on the folio.")}
+            )
         line_rows = _refund_line_rows(check=payment.guest_check, lines=lines) if lines else []
         if line_rows:
             amount = sum(row.amount for row in line_rows)
@@ -140,6 +153,8 @@ def refund_payment(
         payment.refunded += amount
         payment.save(update_fields=["refunded"])
         record_audit(actor=by, action="refund_given", subject=refund, approval=approval, reason=reason)
+        if room_posting is not None:
+            _post_room_refund(refund=refund, original=room_posting, by=by)
     if payment.tender.kind == Tender.Kind.CARD:
         try:
             provider_id = card_terminal.refund(
@@ -152,11 +167,69 @@ def refund_payment(
             refund.refresh_from_db()
             return refund
         Refund.objects.filter(pk=refund.pk).update(state=Refund.State.SUCCEEDED, provider_id=provider_id)
-    else:
+    elif room_posting is None:
         Refund.objects.filter(pk=refund.pk).update(state=Refund.State.SUCCEEDED)
         if drawer is not None:
             transaction.on_commit(lambda: kick_drawer(outlet_id=drawer.outlet_id), robust=True)
     refund.refresh_from_db()
+    return refund
+
+
+def _post_room_refund(*, refund: Refund, original: Posting, by: User) -> None:
+    """The refund as a negative posting to the folio the charge went to, through the same outbox and adapter.
+
+    The built-in ledger takes it at once; FIAS and OPERA answer later (`record_room_refund_answer`).
+    """
+    first = (original.revenue or [{}])[0]
+    posting = pms_services.request_posting(
+        posting_outlet=original.posting_outlet,
+        charge=ChargeRequest(
+            key=f"tafel-room-refund-{refund.pk}",
+            room=original.room,
+            guest_id=original.guest_id,
+            guest_name=original.guest_name,
+            amount=-refund.amount,
+            tip=0,
+            service_charge=0,
+            revenue=(
+                RevenueSplit(
+                    category=first.get("category", ""),
+                    tax_percent=Decimal(str(first.get("tax_percent", "0"))),
+                    amount=-refund.amount,
+                ),
+            ),
+            taxes_included=True,
+            check_number=original.check_number,
+            business_date=refund.business_day.date,
+            check_text=refund.reason,
+            covers=original.covers,
+            table=original.table,
+            waiter=str(by),
+            waiter_code=str(by.pk),
+            workstation=original.workstation,
+        ),
+        offline=False,
+        by=by,
+    )
+    Refund.objects.filter(pk=refund.pk).update(posting=posting)
+    pms_services.dispatch_posting(posting=posting)
+
+
+def record_room_refund_answer(*, posting: Posting, posted: bool, by: User | None = None) -> Refund | None:
+    """The PMS took the negative posting (the refund succeeded) or refused it (it failed; nothing was given back)."""
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().filter(posting_id=posting.pk).first()
+        if refund is None or refund.state != Refund.State.PENDING:
+            return refund
+        if posted:
+            refund.state = Refund.State.SUCCEEDED
+            refund.provider_id = posting.pms_reference[:80]
+            refund.save(update_fields=["state", "provider_id"])
+        else:
+            refund.state = Refund.State.FAILED
+            refund.failure_message = (posting.answer_text or posting.answer_code or _("Refused by the hotel."))[:200]
+            refund.save(update_fields=["state", "failure_message"])
+            Payment.objects.filter(pk=refund.payment_id).update(refunded=F("refunded") - refund.amount)
     return refund
 
 

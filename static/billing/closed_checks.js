@@ -39,7 +39,7 @@ async function load() {
 }
 
 function drawCheck(check) {
-  const refundable = check.payments.some((p) => p.refundable > 0 && p.kind !== "room_charge");
+  const refundable = check.payments.some((p) => p.refundable > 0);
   return h(
     "li",
     { class: "closed-check", "data-check-id": check.id },
@@ -67,7 +67,7 @@ function drawCheck(check) {
             h(
               "li",
               { class: `refund refund--${r.state}`, "data-refund-id": r.id },
-              h("span", {}, interpolate(gettext("Refund %s"), [clockTime(r.at)]), " · ", r.tender, r.state === "failed" ? ` · ${gettext("failed")}` : ""),
+              h("span", {}, interpolate(gettext("Refund %s"), [clockTime(r.at)]), " · ", r.tender, r.state === "failed" ? ` · ${gettext("failed")}` : r.state === "pending" ? ` · ${gettext("waiting for the hotel")}` : ""),
               h("span", {}, `−${money(r.amount)}`),
               h("small", { class: "muted refund__detail" }, [r.lines.map((line) => `${line.qty}× ${line.name}`).join(", "), r.reason].filter(Boolean).join(" · ")),
             ),
@@ -141,7 +141,7 @@ function approvalDialog({ title, intro, submitLabel, fields, send }) {
 }
 
 function openRefund(check) {
-  const payments = check.payments.filter((p) => p.refundable > 0 && p.kind !== "room_charge");
+  const payments = check.payments.filter((p) => p.refundable > 0);
   let payment = payments[0];
   let mode = "lines";
   const counts = new Map();
@@ -254,7 +254,8 @@ function openRefund(check) {
     send: async (body) => {
       const refund = await api("POST", cashierPaths.refund(payment.id), { body, key: newUuid() });
       if (refund.state === "failed") throw new Error(refund.failure_message || gettext("The refund failed."));
-      toast(interpolate(gettext("Refunded %s."), [money(refund.amount)]), "ok");
+      if (refund.state === "pending") toast(gettext("The refund is on its way to the guest's folio."), "ok");
+      else toast(interpolate(gettext("Refunded %s."), [money(refund.amount)]), "ok");
       load();
     },
   });
