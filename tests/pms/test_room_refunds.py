@@ -58,6 +58,40 @@ def test_on_the_ledger_the_refund_is_a_negative_charge_on_the_same_folio(world, 
     assert Posting.objects.count() == 2
 
 
+def test_a_refund_the_hotel_refuses_gives_nothing_back_and_the_line_can_be_refunded_again(world, hotel):
+    check = first_check(table_for_four(world), world)
+    payment = services.charge_to_room(
+        check=check, room=hotel.daniel.room.number, guest_id=str(hotel.daniel.pk), by=world.waiter
+    )
+    pms_services.check_out_guest(stay=hotel.daniel, by=hotel.front_desk)
+
+    refund = refund_salad(payment, check, world)
+
+    assert refund.state == Refund.State.FAILED
+    assert refund.posting.state == Posting.State.REJECTED
+    assert Payment.objects.get(pk=payment.pk).refunded == 0
+    assert list(FolioEntry.objects.filter(stay=hotel.daniel).values_list("amount", flat=True)) == [
+        payment.posting.amount
+    ]
+    # A failed refund gave nothing back: the line is still refundable (here, once the folio takes it).
+    assert (
+        services.refund_payment(
+            payment=payment, amount=100, reason="Goodwill", by=world.manager, approver_id=world.manager.pk, **APPROVED
+        ).state
+        == Refund.State.FAILED
+    )
+    with pytest.raises(ValidationError) as too_many:
+        services.refund_payment(
+            payment=payment,
+            lines=[{"item": salad_of(check, world).pk, "qty": 2}],
+            reason="Two",
+            by=world.manager,
+            approver_id=world.manager.pk,
+            **APPROVED,
+        )
+    assert "at most 1 more" in too_many.value.message_dict["lines"][0]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_through_fias_the_refund_goes_out_as_a_posting_with_a_negative_total(world, fias, pms):
     check = first_check(table_for_four(world), world)
