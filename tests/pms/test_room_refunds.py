@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from billing import services
+from billing import cashier_selectors, services
 from billing.models import CheckItem, Payment, Refund
 from pms_integration import services as pms_services
 from pms_integration.models import FolioEntry, Posting
@@ -114,6 +114,9 @@ def test_through_fias_the_refund_goes_out_as_a_posting_with_a_negative_total(wor
 def test_through_opera_cloud_the_refund_posts_a_negative_charge_the_server_accepts(world, opera):  # noqa: F811
     check = first_check(table_for_four(world), world)
     payment = services.charge_to_room(check=check, room="214", guest_id="81001", by=world.waiter)
+    # Until the worker has posted it, the cashier's list says the check waits for the hotel.
+    (row,) = cashier_selectors.open_checks(outlet_id=world.outlet.pk)
+    assert row["waiting_for_hotel"] and not row["card_under_way"]
     pms_services.deliver_posting(posting_id=payment.posting_id)
     payment = Payment.objects.get(pk=payment.pk)
     assert payment.state == Payment.State.CAPTURED
