@@ -6,6 +6,8 @@ from billing import views
 
 app_name = "cashier"
 
-urlpatterns: list = [
+urlpatterns = [
+    path("", views.open_checks, name="checks"),
+    path("closed/", views.closed_checks, name="closed"),
     path("drawer/", views.cashier_drawer_page, name="drawer"),
 ]

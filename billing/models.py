@@ -143,6 +143,11 @@ class CheckItem(models.Model):
             models.CheckConstraint(condition=models.Q(shares__lte=models.F("of_shares")), name="check_item_share"),
         ]
 
+    @property
+    def units(self) -> int:
+        """How many of the line this item paid for (what a refund counts): its quantity, or 1 for a share."""
+        return self.line.qty if self.shares == self.of_shares else 1
+
 
 class Discount(models.Model):
     """A discount or comp on a line or a whole check. Removing one keeps the row."""
@@ -442,7 +447,27 @@ class Refund(models.Model):
     drawer_session = models.ForeignKey(
         DrawerSession, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
     )
+    # A room charge's refund: the negative posting to the same folio; refunded once the PMS takes it.
+    posting = models.OneToOneField(
+        "pms_integration.Posting", on_delete=models.PROTECT, null=True, blank=True, related_name="refund"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class RefundLine(models.Model):
+    """A line (or part of it) a refund gave money back for: which item, how many, and how much.
+
+    The amount comes from the item's frozen figures, so a line is never refunded beyond what was paid for it.
+    """
+
+    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="lines")
+    item = models.ForeignKey(CheckItem, on_delete=models.PROTECT, related_name="refund_lines")
+    qty = models.PositiveIntegerField()
+    amount = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=models.Q(qty__gte=1), name="refund_line_has_qty")]

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import Check, Discount, OutletBilling, Payment
+from billing.models import Check, Discount, OutletBilling, Payment, Refund
 from billing.selectors import billing_settings, order_bill, paid_towards
 from orders.models import Order, OrderLine
 from printing.models import PrintJob
@@ -13,6 +13,7 @@ from printing.receipts import (
     Receipt,
     ReceiptLine,
     ReceiptModifier,
+    ReceiptRefund,
     ReceiptTaxRow,
     ReceiptTender,
     receipt_text,
@@ -110,7 +111,28 @@ def receipt_for(*, check: Check, title: str = "") -> Receipt:
         cash_rounding=sum(p.rounding for p in payments),
         balance_due=max(figures.total - paid_towards(check), 0),
         footer_lines=tuple(line for line in rules.receipt_footer.splitlines() if line.strip()),
+        refunds=_refunds_of(check),
         currency=settings.CURRENCY,
+    )
+
+
+def _refunds_of(check: Check) -> tuple[ReceiptRefund, ...]:
+    """The money given back on the check (a failed refund gave nothing back), oldest first."""
+    refunds = (
+        Refund.objects.filter(payment__guest_check=check, state=Refund.State.SUCCEEDED)
+        .select_related("payment__tender")
+        .prefetch_related("lines__item__line")
+        .order_by("created_at", "pk")
+    )
+    return tuple(
+        ReceiptRefund(
+            at=refund.created_at,
+            tender=refund.payment.tender.name,
+            amount=refund.amount,
+            lines=tuple(f"{line.qty}x {line.item.line.name}" for line in refund.lines.all()),
+            reason=refund.reason,
+        )
+        for refund in refunds
     )
 
 

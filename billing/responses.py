@@ -240,3 +240,71 @@ class CashMovementAnswerSerializer(serializers.Serializer):
     amount = serializers.IntegerField()
     reason = serializers.CharField()
     reason_code = serializers.CharField(allow_blank=True)
+
+
+class OpenCheckSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text="None: lines on no check yet, placed when the bill opens.")
+    order = serializers.IntegerField()
+    number = serializers.IntegerField()
+    label = serializers.CharField()
+    kind = serializers.CharField()
+    table = serializers.CharField(allow_blank=True)
+    waiter = serializers.CharField()
+    waiter_id = serializers.IntegerField()
+    opened_at = serializers.DateTimeField()
+    total = serializers.IntegerField()
+    paid = serializers.IntegerField()
+    due = serializers.IntegerField()
+    bill_printed = serializers.BooleanField()
+    part_paid = serializers.BooleanField()
+    waiting_for_hotel = serializers.BooleanField()
+    card_under_way = serializers.BooleanField()
+
+
+class ClosedPaymentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    tender = serializers.CharField()
+    kind = serializers.CharField()
+    amount = serializers.IntegerField()
+    tip = serializers.IntegerField()
+    refunded = serializers.IntegerField()
+    refundable = serializers.IntegerField()
+
+
+class RefundLineEntrySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    qty = serializers.IntegerField()
+    amount = serializers.IntegerField()
+
+
+class ClosedRefundSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    payment = serializers.IntegerField()
+    tender = serializers.CharField()
+    amount = serializers.IntegerField()
+    state = serializers.CharField()
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+    by = serializers.CharField()
+    lines = RefundLineEntrySerializer(many=True)
+
+
+class ClosedItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    units = serializers.IntegerField()
+    refunded = serializers.IntegerField()
+    amount = serializers.IntegerField()
+
+
+class ClosedCheckSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    order = serializers.IntegerField()
+    number = serializers.IntegerField()
+    label = serializers.CharField()
+    waiter = serializers.CharField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    total = serializers.IntegerField()
+    payments = ClosedPaymentSerializer(many=True)
+    refunds = ClosedRefundSerializer(many=True)
+    items = ClosedItemSerializer(many=True)

@@ -46,6 +46,8 @@ MAX_LINE_QTY = 999
 # Courses an outlet may use when it has not named its own.
 DEFAULT_COURSE_COUNT = 5
 FLOOR_ROLES = (Role.WAITER, Role.BARTENDER, Role.MANAGER)
+# Who may watch an outlet's floor live and settle its bills: the floor, and the cashier.
+FLOOR_WATCH_ROLES = (*FLOOR_ROLES, Role.CASHIER)
 
 
 @dataclass

@@ -74,6 +74,17 @@ class ReceiptTender:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReceiptRefund:
+    """Money given back on the check: when, to which tender, how much, for which lines and why."""
+
+    at: datetime.datetime  # aware
+    tender: str
+    amount: int  # cents, positive, shown as -x.xx
+    lines: tuple[str, ...] = ()  # "1x Salad"
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Receipt:
     """Everything a customer receipt (or pro forma, copy, refund) prints."""
 
@@ -101,6 +112,7 @@ class Receipt:
     cash_rounding: int = 0  # cents (+/-), shown when non-zero ("Rounding")
     balance_due: int = 0  # > 0 on a pro forma or partly paid check
     footer_lines: tuple[str, ...] = ()
+    refunds: tuple[ReceiptRefund, ...] = ()
     currency: str = "EUR"
     # Digits after the decimal separator; None: settings.CURRENCY_DECIMALS.
     currency_decimals: int | None = None
@@ -368,6 +380,19 @@ def _payments(layout: _Layout, receipt: Receipt, money: Money, money_with_symbol
         layout.two_columns(_("Balance due"), money_with_symbol(receipt.balance_due), DUE, edge=layout.edge)
 
 
+def _refunds(layout: _Layout, receipt: Receipt, money: Money) -> None:
+    for refund in receipt.refunds:
+        layout.priced((), _("Refund %(tender)s") % {"tender": refund.tender}, money(-refund.amount), look=BOLD)
+        moment = timezone.localtime(refund.at, timezone.get_default_timezone())
+        layout.paragraph(moment.strftime("%Y-%m-%d %H:%M"), indent=SUB_INDENT)
+        for line in refund.lines:
+            layout.paragraph(line, indent=SUB_INDENT)
+        if refund.reason:
+            layout.paragraph(refund.reason, indent=SUB_INDENT)
+    if len(receipt.refunds) > 1:
+        layout.priced((), _("Refunded"), money(-sum(refund.amount for refund in receipt.refunds)), look=BOLD)
+
+
 def _layout(receipt: Receipt, width_chars: int) -> list[Row]:
     """The receipt as rows of styled spans, every row at most `width_chars` columns."""
     if width_chars < MIN_WIDTH_CHARS:
@@ -393,6 +418,9 @@ def _layout(receipt: Receipt, width_chars: int) -> list[Row]:
     if receipt.tenders or receipt.tips_total or receipt.cash_rounding or receipt.balance_due > 0:
         layout.rule()
         _payments(layout, receipt, money, money_with_symbol)
+    if receipt.refunds:
+        layout.rule()
+        _refunds(layout, receipt, money)
     if receipt.footer_lines:
         layout.blank()
         for line in receipt.footer_lines:

@@ -10,7 +10,14 @@ from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
-MANAGER_PAGES = ["/manager/day/", "/manager/drawers/", "/manager/printers/", "/frontdesk/", "/kitchen/stations/"]
+MANAGER_PAGES = [
+    "/manager/day/",
+    "/manager/drawers/",
+    "/cashier/",
+    "/manager/printers/",
+    "/frontdesk/",
+    "/kitchen/stations/",
+]
 
 
 def links(page: str) -> list[str]:

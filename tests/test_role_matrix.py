@@ -24,6 +24,7 @@ SIGNED_IN = frozenset(PEOPLE)
 FLOOR = frozenset({"waiter", "bartender", "manager"})
 BILLING = frozenset({"waiter", "bartender", "cashier", "manager"})
 CASH_DRAWER = frozenset({"cashier", "manager"})
+CASHIER_SCREEN = frozenset({"cashier", "manager"})  # the open and closed checks lists
 AVAILABILITY = frozenset({"waiter", "bartender", "kitchen", "manager"})
 KITCHEN = frozenset({"kitchen", "manager"})
 KITCHEN_AND_ITS_SCREEN = frozenset({"kitchen", "manager", "kitchen_screen"})  # the screen of that station
@@ -114,6 +115,8 @@ MATRIX = {
     ("POST", "/api/billing/payments/{payment_id}/"): BILLING,
     ("POST", "/api/billing/payments/{payment_id}/cancel/"): BILLING,
     ("POST", "/api/billing/payments/{payment_id}/refunds/"): BILLING,
+    ("GET", "/api/billing/outlets/{outlet_id}/open-checks/"): CASHIER_SCREEN,
+    ("GET", "/api/billing/outlets/{outlet_id}/closed-checks/"): CASHIER_SCREEN,
     ("POST", "/api/billing/stripe/webhook/"): EVERYONE,  # the signature is the authentication
     ("POST", "/api/billing/days/close/"): MANAGER,
     ("POST", "/api/billing/drawers/"): BILLING,

@@ -368,7 +368,7 @@ def policy_of(response) -> dict[str, str]:
 def test_pages_carry_a_policy_with_no_inline_script_and_their_own_socket_origin(world):
     client = Client(HTTP_HOST="localhost:8000")
     client.force_login(world.manager)
-    for path in ["/", "/floor/", "/manager/day/", "/manager/printers/", "/kitchen/", "/api/docs/"]:
+    for path in ["/", "/floor/", "/manager/day/", "/manager/printers/", "/kitchen/", "/cashier/", "/api/docs/"]:
         response = client.get(path, follow=True)
         assert response.status_code == 200, path
         policy = policy_of(response)

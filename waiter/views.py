@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from orders.models import Order
-from orders.services import FLOOR_ROLES
+from orders.services import FLOOR_ROLES, FLOOR_WATCH_ROLES
 from staff.models import Role
 from staff.selectors import person_with_shift
 from tables.selectors import active_outlets
@@ -16,6 +17,11 @@ from tables.selectors import active_outlets
 
 def _may_take_orders(request) -> bool:
     return request.user.is_authenticated and request.user.has_role(*FLOOR_ROLES)
+
+
+def _may_settle(request) -> bool:
+    """The bill screen: the floor, and the cashier (who settles any check of the outlet)."""
+    return request.user.is_authenticated and request.user.has_role(*FLOOR_WATCH_ROLES)
 
 
 def _page(request, template: str, context: dict | None = None):
@@ -83,12 +89,23 @@ def order_screen(request, order_id: int):
 
 @ensure_csrf_cookie
 def bill_screen(request, order_id: int):
-    """The bill: the order's checks side by side, split tools and the tender pad."""
-    if not _may_take_orders(request):
+    """The bill: the order's checks side by side, split tools and the tender pad.
+
+    A cashier (who does not take orders) comes from and goes back to the cashier's open checks.
+    """
+    if not _may_settle(request):
         return redirect("waiter:sign-in")
     order = get_object_or_404(Order.objects.select_related("table", "outlet", "waiter"), pk=order_id)
+    return_url = ""
+    if not _may_take_orders(request):
+        return_url = f"{reverse('cashier:checks')}?outlet={order.outlet_id}"
     return _page(
         request,
         "waiter/bill.html",
-        {"order": order, "title": order_title(order), "cash_rounding": settings.CASH_ROUNDING},
+        {
+            "order": order,
+            "title": order_title(order),
+            "cash_rounding": settings.CASH_ROUNDING,
+            "return_url": return_url,
+        },
     )

@@ -1,5 +1,6 @@
 """Billing API, one module per subject; thin views over `billing.services` and `billing.selectors`."""
 
+from billing.api.cashier import ClosedChecksView, OpenChecksView
 from billing.api.checks import (
     BillView,
     CompView,
@@ -42,6 +43,7 @@ __all__ = [
     "CashMovementView",
     "CashPaymentView",
     "CloseDayView",
+    "ClosedChecksView",
     "CompView",
     "DiscountView",
     "DrawerCloseView",
@@ -50,6 +52,7 @@ __all__ = [
     "DrawerView",
     "MergeChecksView",
     "MoveItemsView",
+    "OpenChecksView",
     "OtherPaymentView",
     "PaymentView",
     "PrintBillView",

@@ -30,6 +30,7 @@ from billing.services.card_payments import (
 )
 from billing.services.checks import (
     BILLING_ROLES,
+    CASHIER_ROLES,
     MAX_SPLIT,
     merge_checks,
     move_items,
@@ -62,6 +63,7 @@ from billing.services.room_charges import (
 
 __all__ = [
     "BILLING_ROLES",
+    "CASHIER_ROLES",
     "MAX_SPLIT",
     "business_date",
     "cancel_card_payment",

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 
 BILLING_ROLES = (Role.WAITER, Role.BARTENDER, Role.CASHIER, Role.MANAGER)
+# Who works the cashier's screen (every open check of an outlet, today's paid checks).
+CASHIER_ROLES = (Role.CASHIER, Role.MANAGER)
 MAX_SPLIT = 20
 
 

@@ -24,6 +24,7 @@ from billing.services.payments import (
     _record_payment_state,
     _start_payment,
 )
+from billing.services.refunds import record_room_refund_answer
 from orders import services as order_services
 from orders.models import Order
 from pms_integration import services as pms_services
@@ -177,6 +178,7 @@ def record_room_charge_posted(*, posting, by: User | None = None) -> Payment | N
     """The PMS confirmed the posting: its waiting payment is captured (the check may close)."""
     payment = _room_charge_payment(posting)
     if payment is None:
+        record_room_refund_answer(posting=posting, posted=True, by=by)
         return None
     order = _lock_order(payment.guest_check.order_id)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -193,6 +195,7 @@ def record_room_charge_refused(*, posting, by: User | None = None) -> Payment | 
     """The PMS refused the posting: a waiting payment fails with its reason; an accepted one waits for the front desk."""
     payment = _room_charge_payment(posting)
     if payment is None:
+        record_room_refund_answer(posting=posting, posted=False, by=by)
         return None
     Payment.objects.filter(pk=payment.pk).update(provider_status=posting.state)
     if payment.state == Payment.State.PENDING:

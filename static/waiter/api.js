@@ -43,6 +43,7 @@ export const paths = {
   orderPage: (orderId) => `/orders/${orderId}/`,
   billPage: (orderId) => `/orders/${orderId}/bill/`,
   frontDeskPage: "/frontdesk/",
+  cashierPage: "/cashier/",
 };
 
 // Waits before each retry of a request that is safe to repeat (GET, or one with an

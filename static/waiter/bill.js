@@ -38,7 +38,8 @@ const state = {
 
 whenSignedOut(() => location.assign(paths.signInPage));
 
-const floorUrl = () => paths.floorPage(outletId);
+// A cashier goes back to the open checks, a waiter to the floor.
+const floorUrl = () => document.getElementById("bill").dataset.returnUrl || paths.floorPage(outletId);
 const orderOpen = () => state.bill?.order.status === "open";
 const checkName = (check) => interpolate(gettext("Check %s"), [check.number]);
 const openChecks = () => (state.bill?.checks || []).filter((c) => c.status === "open");

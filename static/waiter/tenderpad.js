@@ -535,7 +535,7 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
     let next;
     if (closed) {
       rows.push(h("p", { class: "tender-paid__free" }, gettext("Table is free")));
-      next = h("button", { type: "button", class: "button button--primary button--big", "data-action": "done", onclick: () => { dialog.close(); onFinished({ change }); } }, gettext("Back to the floor"));
+      next = h("button", { type: "button", class: "button button--primary button--big", "data-action": "done", onclick: () => { dialog.close(); onFinished({ change }); } }, document.getElementById("bill")?.dataset.returnUrl ? gettext("Back to the open checks") : gettext("Back to the floor"));
     } else if (left > 0) {
       rows.push(h("p", { class: "tender-paid__left" }, interpolate(gettext("Still to pay on this check: %s"), [money(left)])));
       next = h("button", { type: "button", class: "button button--primary button--big", "data-action": "done", onclick: () => dialog.close() }, gettext("Done"));

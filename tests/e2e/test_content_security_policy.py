@@ -131,7 +131,7 @@ def test_every_screen_works_under_the_content_security_policy(screens, pages, de
     # The manager: day report, printers, kitchen screens, the API docs (Swagger UI runs).
     mila = watch.open("/")
     sign_in(mila, "Mila", "9999")
-    for path in ["/manager/day/", "/manager/printers/", "/kitchen/stations/"]:
+    for path in ["/manager/day/", "/manager/printers/", "/kitchen/stations/", "/cashier/", "/cashier/closed/"]:
         watch.visit(mila, path)
         expect(mila.locator("main, #board, body").first).to_be_visible()
         mila.wait_for_load_state("networkidle")
@@ -152,6 +152,8 @@ def test_every_screen_works_under_the_content_security_policy(screens, pages, de
         "/manager/day/",
         "/manager/printers/",
         "/kitchen/stations/",
+        "/cashier/",
+        "/cashier/closed/",
         "/api/docs/",
     ]:
         seen = [url for url in watch.headers if re.fullmatch(re.escape(path) + r"(\?.*)?", url)]
