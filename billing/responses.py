@@ -215,3 +215,19 @@ class CashMovementAnswerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     amount = serializers.IntegerField()
+
+
+class ReceiptEmailedSerializer(serializers.Serializer):
+    sent_to = serializers.CharField(help_text="The address the mail server took the receipt for.")
+
+
+class ReceiptLinkSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The public page with the PDF copy; no sign-in.")
+    qr_svg = serializers.CharField(help_text="The link as a QR code (SVG image, same origin).")
+    expires_at = serializers.DateTimeField()
+
+
+class InvoiceDetailsSerializer(serializers.Serializer):
+    company = serializers.CharField(allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
+    vat_number = serializers.CharField(allow_blank=True)

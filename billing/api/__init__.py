@@ -25,7 +25,7 @@ from billing.api.payments import (
     RoomChargePaymentView,
     RoomGuestsView,
 )
-from billing.api.receipts import ReceiptPdfView, ReceiptView
+from billing.api.receipts import EmailReceiptView, InvoiceDetailsView, ReceiptLinkView, ReceiptPdfView, ReceiptView
 from billing.api.refunds import RefundView, ReopenView
 
 __all__ = [
@@ -40,11 +40,14 @@ __all__ = [
     "DiscountView",
     "DrawerCloseView",
     "DrawerView",
+    "EmailReceiptView",
+    "InvoiceDetailsView",
     "MergeChecksView",
     "MoveItemsView",
     "OtherPaymentView",
     "PaymentView",
     "PrintBillView",
+    "ReceiptLinkView",
     "ReceiptPdfView",
     "ReceiptView",
     "RefundView",
