@@ -96,7 +96,7 @@ class ReceiptLinkView(APIView):
             {
                 "url": request.build_absolute_uri(reverse("receipt-link", args=[link.token])),
                 "qr_svg": reverse("receipt-link-qr", args=[link.token]),
-                "expires_at": link.expires_at,
+                "expires_at": link.expires_at.isoformat(),
             }
         )
 

@@ -56,7 +56,8 @@ def link_for(client, check, **headers):
 
 def test_the_link_opens_the_pdf_without_signing_in_and_the_qr_code_encodes_it(world, paid, api_as, client):
     cashier = StaffFactory(display_name="Cas", role=Role.CASHIER)
-    answer = link_for(api_as(cashier), paid)
+    answer = link_for(api_as(cashier), paid, HTTP_IDEMPOTENCY_KEY="link-1")
+    assert link_for(api_as(cashier), paid, HTTP_IDEMPOTENCY_KEY="link-1") == answer  # a retry: the same link
     assert answer["url"].startswith("http://testserver/r/")
     path = answer["url"].removeprefix("http://testserver")
 
