@@ -81,6 +81,12 @@ class CheckTotalsSerializer(serializers.Serializer):
     rates = TaxRateRowSerializer(many=True)
 
 
+class InvoiceDetailsSerializer(serializers.Serializer):
+    company = serializers.CharField(allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
+    vat_number = serializers.CharField(allow_blank=True)
+
+
 class BillCheckSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True, help_text="None for the check a POST to the bill would create.")
     number = serializers.IntegerField()
@@ -92,6 +98,7 @@ class BillCheckSerializer(serializers.Serializer):
     bill_print_state = serializers.CharField(
         allow_null=True, help_text="The printed bill's job: queued, printing, printed or failed."
     )
+    invoice = InvoiceDetailsSerializer(allow_null=True, help_text="The guest's company: the receipt is an invoice.")
     items = BillItemSerializer(many=True)
     discounts = CheckDiscountEntrySerializer(many=True)
     payments = BillPaymentSerializer(many=True)
@@ -227,7 +234,8 @@ class ReceiptLinkSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
-class InvoiceDetailsSerializer(serializers.Serializer):
-    company = serializers.CharField(allow_blank=True)
-    address = serializers.CharField(allow_blank=True)
-    vat_number = serializers.CharField(allow_blank=True)
+class ReceiptNotSentSerializer(serializers.Serializer):
+    email = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="503: the mail server is down or refused the mail."
+    )
+    detail = serializers.CharField(required=False, help_text="429: this check's receipt was mailed too often.")

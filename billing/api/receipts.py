@@ -67,7 +67,10 @@ class EmailReceiptView(APIView):
 
     permission_classes = [BillingRole]
 
-    @extend_schema(request=EmailReceiptSerializer, responses=R.ReceiptEmailedSerializer)
+    @extend_schema(
+        request=EmailReceiptSerializer,
+        responses={200: R.ReceiptEmailedSerializer, 429: R.ReceiptNotSentSerializer, 503: R.ReceiptNotSentSerializer},
+    )
     # No transaction around the view: nothing is locked while the mail server takes its time.
     @idempotent(commits_in_steps=True)
     def post(self, request, check_id: int):
@@ -79,7 +82,8 @@ class EmailReceiptView(APIView):
             )
         except services.ReceiptNotSent as problem:
             headers = {"Retry-After": str(problem.retry_after)} if problem.retry_after else None
-            return Response({problem.field: [problem.message]}, status=problem.status, headers=headers)
+            body = {"detail": problem.message} if problem.field == "detail" else {problem.field: [problem.message]}
+            return Response(body, status=problem.status, headers=headers)
         return Response({"sent_to": sent_to})
 
 
