@@ -211,7 +211,7 @@ export function openInvoiceDialog({ check, title, onSaved }) {
     try {
       const answer = await api("POST", paths.checkAction(check.id, "invoice-details"), { key: key.value, body });
       dialog.close();
-      toast(answer.company ? interpolate(gettext("The receipt is now an invoice to %s."), [answer.company]) : gettext("The company is taken off the check."), "ok");
+      toast(answer.company ? interpolate(gettext("The receipt is now an invoice: %s"), [answer.company]) : gettext("The company is taken off the check."), "ok");
       onSaved?.(answer);
     } catch (error) {
       key.value = newUuid();
