@@ -22,6 +22,12 @@ from workflow import Workflow
 class OutletBilling(models.Model):
     """How an outlet bills: service charge, approval limits, what the receipt says."""
 
+    class ReceiptChoice(models.TextChoices):
+        PRINT = "print", _("Print")
+        EMAIL = "email", _("E-mail")
+        QR = "qr", _("QR code")
+        NONE = "none", _("No receipt")
+
     outlet = models.OneToOneField(Outlet, on_delete=models.CASCADE, related_name="billing")
     business_name = models.CharField(_("business name"), max_length=120, blank=True)
     address = models.TextField(_("address"), blank=True)
@@ -51,6 +57,13 @@ class OutletBilling(models.Model):
         related_name="+",
         verbose_name=_("receipt printer"),
         help_text=_("Prints bills and receipts, and opens the cash drawer wired to it."),
+    )
+    receipt_default = models.CharField(
+        _("receipt after payment"),
+        max_length=5,
+        choices=ReceiptChoice.choices,
+        default=ReceiptChoice.PRINT,
+        help_text=_("What the receipt dialog offers first once a check is paid."),
     )
 
     class Meta:
@@ -93,6 +106,12 @@ class Check(models.Model):
     )
     bill_printed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # A company invoice: the guest's company on the receipt, which then reads as an invoice.
+    invoice_company = models.CharField(_("company"), max_length=120, blank=True)
+    invoice_address = models.TextField(_("company address"), max_length=300, blank=True)
+    invoice_vat_number = models.CharField(_("company VAT number"), max_length=20, blank=True)
+    # Signed into the guest's receipt links (QR code): a new key makes the old links useless.
+    receipt_link_key = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["order", "number"]
@@ -105,6 +124,11 @@ class Check(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.frozen_totals is not None
+
+    @property
+    def is_invoice(self) -> bool:
+        """The guest asked for a company invoice: the receipt names the company and reads as an invoice."""
+        return bool(self.invoice_company)
 
 
 class CheckStatusChange(models.Model):

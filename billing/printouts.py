@@ -44,6 +44,18 @@ def _discount_label(discount: Discount) -> str:
     return _("Discount (%(reason)s)") % {"reason": discount.reason}
 
 
+def _invoice_parts(check: Check, title: str) -> dict:
+    """The title and the "Invoice to" block: a paid check with a company on it reads as an invoice."""
+    if not check.is_invoice:
+        return {"title": title, "customer_lines": ()}
+    lines = [check.invoice_company, *(line for line in check.invoice_address.splitlines() if line.strip())]
+    if check.invoice_vat_number:
+        lines.append(_("VAT no. %(number)s") % {"number": check.invoice_vat_number})
+    if check.status == Check.Status.CLOSED:
+        title = f"{_('INVOICE')} - {title}" if title else _("INVOICE")
+    return {"title": title, "customer_lines": tuple(lines)}
+
+
 def receipt_for(*, check: Check, title: str = "") -> Receipt:
     """What the guest's paper says for this check, now."""
     order = Order.objects.select_related("outlet", "table", "waiter").get(pk=check.order_id)
@@ -74,11 +86,11 @@ def receipt_for(*, check: Check, title: str = "") -> Receipt:
     check_discounts = tuple((_discount_label(d), figures.discount_amounts.get(d.pk, 0)) for d in check.discounts.all())
     payments = [p for p in check.payments.all() if p.state == Payment.State.CAPTURED]
     return Receipt(
+        **_invoice_parts(check, title),
         business_name=rules.business_name or order.outlet.name,
         address_lines=tuple(line for line in rules.address.splitlines() if line.strip()),
         vat_number=rules.vat_number,
         outlet_name=order.outlet.name,
-        title=title,
         check_label=_("Check %(order)s-%(number)s") % {"order": order.pk, "number": check.number},
         table_label=_table_label(order),
         waiter_name=str(order.waiter),

@@ -81,6 +81,12 @@ class CheckTotalsSerializer(serializers.Serializer):
     rates = TaxRateRowSerializer(many=True)
 
 
+class InvoiceDetailsSerializer(serializers.Serializer):
+    company = serializers.CharField(allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
+    vat_number = serializers.CharField(allow_blank=True)
+
+
 class BillCheckSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True, help_text="None for the check a POST to the bill would create.")
     number = serializers.IntegerField()
@@ -92,6 +98,7 @@ class BillCheckSerializer(serializers.Serializer):
     bill_print_state = serializers.CharField(
         allow_null=True, help_text="The printed bill's job: queued, printing, printed or failed."
     )
+    invoice = InvoiceDetailsSerializer(allow_null=True, help_text="The guest's company: the receipt is an invoice.")
     items = BillItemSerializer(many=True)
     discounts = CheckDiscountEntrySerializer(many=True)
     payments = BillPaymentSerializer(many=True)
@@ -308,3 +315,20 @@ class ClosedCheckSerializer(serializers.Serializer):
     payments = ClosedPaymentSerializer(many=True)
     refunds = ClosedRefundSerializer(many=True)
     items = ClosedItemSerializer(many=True)
+
+
+class ReceiptEmailedSerializer(serializers.Serializer):
+    sent_to = serializers.CharField(help_text="The address the mail server took the receipt for.")
+
+
+class ReceiptLinkSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The public page with the PDF copy; no sign-in.")
+    qr_svg = serializers.CharField(help_text="The link as a QR code (SVG image, same origin).")
+    expires_at = serializers.DateTimeField()
+
+
+class ReceiptNotSentSerializer(serializers.Serializer):
+    email = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="503: the mail server is down or refused the mail."
+    )
+    detail = serializers.CharField(required=False, help_text="429: this check's receipt was mailed too often.")

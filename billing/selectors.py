@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from django.conf import settings
+from django.core import signing
 from django.db.models import Count, Max, Prefetch, Q, Sum
 
 from billing.models import (
@@ -296,6 +298,13 @@ def bill_payload(*, order: Order) -> dict:
                 "version": check.version,
                 "frozen": check.is_frozen,
                 "bill_printed_at": check.bill_printed_at.isoformat() if check.bill_printed_at else None,
+                "invoice": {
+                    "company": check.invoice_company,
+                    "address": check.invoice_address,
+                    "vat_number": check.invoice_vat_number,
+                }
+                if check.is_invoice
+                else None,
                 "bill_print_state": print_jobs.get(f"billing.check:{check.pk}", {}).get("state"),
                 "items": items,
                 "discounts": [
@@ -474,3 +483,35 @@ def close_blockers(*, day) -> CloseBlockers:
         room_charges=postings,
         print_jobs=jobs,
     )
+
+
+RECEIPT_LINK_SALT = "tafel.billing.receipt-link"
+
+
+class ReceiptLinkExpired(Exception):
+    """The link was real but is older than RECEIPT_LINK_HOURS; `language` is the one it was made in."""
+
+    def __init__(self, language: str):
+        super().__init__(language)
+        self.language = language
+
+
+class ReceiptLinkInvalid(Exception):
+    """No such link: tampered, another check's key, or the check is not paid (now)."""
+
+
+def check_for_receipt_link(token: str) -> tuple[Check, str]:
+    """The paid check a guest's receipt link (QR code) opens, and the language to write it in."""
+    try:
+        data = signing.loads(token, salt=RECEIPT_LINK_SALT, max_age=settings.RECEIPT_LINK_HOURS * 3600)
+    except signing.SignatureExpired:
+        data = signing.loads(token, salt=RECEIPT_LINK_SALT)
+        raise ReceiptLinkExpired(str(data.get("l", "")) if isinstance(data, dict) else "") from None
+    except signing.BadSignature:
+        raise ReceiptLinkInvalid from None
+    if not isinstance(data, dict) or not isinstance(data.get("c"), int) or not data.get("k"):
+        raise ReceiptLinkInvalid
+    check = Check.objects.filter(pk=data["c"], receipt_link_key=data["k"], status=Check.Status.CLOSED).first()
+    if check is None:
+        raise ReceiptLinkInvalid
+    return check, str(data.get("l", ""))

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -227,6 +228,27 @@ CURRENCY = os.environ.get("CURRENCY", "EUR")
 CURRENCY_DECIMALS = int(os.environ.get("CURRENCY_DECIMALS", "2"))
 # Cash totals are rounded to this many cents (5 in the Netherlands; 1 means no rounding).
 CASH_ROUNDING = int(os.environ.get("CASH_ROUNDING", "5"))
+
+# E-mail (guests' receipts): SMTP from the environment when EMAIL_HOST is set, else mails are
+# printed on the console (`make run` on a laptop). EMAIL_TIMEOUT bounds every wait on the server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS, port 587) or EMAIL_USE_SSL (port 465), not both.")
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "receipts@tafel.localhost")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+# A guest's receipt link (QR code) works this many hours; one check's receipt is e-mailed at most
+# this many times an hour.
+RECEIPT_LINK_HOURS = float(os.environ.get("RECEIPT_LINK_HOURS", "72"))
+RECEIPT_EMAILS_PER_CHECK = int(os.environ.get("RECEIPT_EMAILS_PER_CHECK", "5"))
 
 # A business day runs until this local time the next morning (a bar open past midnight).
 BUSINESS_DAY_ENDS_AT = os.environ.get("BUSINESS_DAY_ENDS_AT", "05:00")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("manager/", include("printing.page_urls")),
     path("manager/", include("billing.page_urls")),
     path("cashier/", include("billing.cashier_urls")),
+    path("r/", include("billing.link_urls")),
     path("kitchen/", include("kitchen.page_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

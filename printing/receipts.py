@@ -113,6 +113,8 @@ class Receipt:
     balance_due: int = 0  # > 0 on a pro forma or partly paid check
     footer_lines: tuple[str, ...] = ()
     refunds: tuple[ReceiptRefund, ...] = ()
+    # A company invoice: the guest's company, its address lines and VAT number, under "Invoice to".
+    customer_lines: tuple[str, ...] = ()
     currency: str = "EUR"
     # Digits after the decimal separator; None: settings.CURRENCY_DECIMALS.
     currency_decimals: int | None = None
@@ -276,6 +278,11 @@ def _header(layout: _Layout, receipt: Receipt) -> None:
     if receipt.title:
         layout.blank()
         layout.bar(receipt.title, BANNER)
+    if receipt.customer_lines:
+        layout.blank()
+        layout.paragraph(_("Invoice to:"), BOLD)
+        for line in receipt.customer_lines:
+            layout.paragraph(line)
     layout.blank()
     layout.two_columns(receipt.check_label, receipt.table_label, BOLD)
     waiter = _("Waiter: %(name)s") % {"name": receipt.waiter_name} if receipt.waiter_name else ""

@@ -238,6 +238,15 @@ def test_answers_to_valid_requests_match_the_schema(world, kitchen, wsgi_app):
         body={"amount": 100, "reason": "Cold soup", "approver": manager.pk, "approver_pin": APPROVER_PIN},
     )
     call("GET", "/api/billing/checks/{check_id}/receipt/", path_parameters=check_path)
+    company = {"company": "Acme B.V.", "address": "Damrak 1\n1012 LG Amsterdam", "vat_number": "NL812345678B01"}
+    call("POST", "/api/billing/checks/{check_id}/invoice-details/", path_parameters=check_path, body=company)
+    call(
+        "POST",
+        "/api/billing/checks/{check_id}/receipt/email/",
+        path_parameters=check_path,
+        body={"email": "guest@example.com"},
+    )
+    call("POST", "/api/billing/checks/{check_id}/receipt/link/", path_parameters=check_path)
     drawer_path = {"session_id": drawer.pk}
     call(
         "POST",

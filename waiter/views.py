@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from billing.selectors import billing_settings
 from orders.models import Order
 from orders.services import FLOOR_ROLES, FLOOR_WATCH_ROLES
 from staff.models import Role
@@ -107,5 +108,6 @@ def bill_screen(request, order_id: int):
             "title": order_title(order),
             "cash_rounding": settings.CASH_ROUNDING,
             "return_url": return_url,
+            "receipt_default": billing_settings(order.outlet_id).receipt_default,
         },
     )

@@ -32,7 +32,7 @@ from billing.api.payments import (
     RoomChargePaymentView,
     RoomGuestsView,
 )
-from billing.api.receipts import ReceiptPdfView, ReceiptView
+from billing.api.receipts import EmailReceiptView, InvoiceDetailsView, ReceiptLinkView, ReceiptPdfView, ReceiptView
 from billing.api.refunds import RefundView, ReopenView
 
 __all__ = [
@@ -50,12 +50,15 @@ __all__ = [
     "DrawerHandOverView",
     "DrawerNoSaleView",
     "DrawerView",
+    "EmailReceiptView",
+    "InvoiceDetailsView",
     "MergeChecksView",
     "MoveItemsView",
     "OpenChecksView",
     "OtherPaymentView",
     "PaymentView",
     "PrintBillView",
+    "ReceiptLinkView",
     "ReceiptPdfView",
     "ReceiptView",
     "RefundView",

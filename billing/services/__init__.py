@@ -4,7 +4,8 @@ One module per subject, read in this order:
 
 - `checks`: the bill opened, split, shared, moved and merged, the pro forma printed
 - `adjustments`: discounts, comps and the service charge
-- `payments`: cash and other tenders, the check closed once paid, the receipt printed
+- `payments`: cash and other tenders, the check closed once paid
+- `receipts`: the guest's receipt printed, e-mailed or linked (QR code), and the company invoice
 - `card_payments`: the card terminal (Stripe), its follow-up and webhook
 - `room_charges`: charges to a hotel room through the PMS gateway
 - `refunds`: money given back to its tender, a paid check reopened
@@ -49,7 +50,15 @@ from billing.services.drawers import (
     record_cash_movement,
     stock_denominations,
 )
-from billing.services.payments import pay_cash, pay_other, print_check_receipt
+from billing.services.payments import pay_cash, pay_other
+from billing.services.receipts import (
+    ReceiptLink,
+    ReceiptNotSent,
+    email_receipt,
+    print_check_receipt,
+    receipt_link,
+    set_invoice_details,
+)
 from billing.services.refunds import refund_payment, reopen_check
 from billing.services.room_charges import (
     charge_to_room,
@@ -65,6 +74,8 @@ __all__ = [
     "BILLING_ROLES",
     "CASHIER_ROLES",
     "MAX_SPLIT",
+    "ReceiptLink",
+    "ReceiptNotSent",
     "business_date",
     "cancel_card_payment",
     "charge_to_room",
@@ -74,6 +85,7 @@ __all__ = [
     "comp_line",
     "counted_total",
     "current_business_day",
+    "email_receipt",
     "expected_cash",
     "find_room_guests",
     "follow_card_payment_later",
@@ -93,6 +105,7 @@ __all__ = [
     "print_bill",
     "print_check_receipt",
     "print_z_report",
+    "receipt_link",
     "receive_card_event",
     "record_cash_movement",
     "record_room_charge_posted",
@@ -100,6 +113,7 @@ __all__ = [
     "refund_payment",
     "remove_discount",
     "reopen_check",
+    "set_invoice_details",
     "set_service_charge",
     "settle_card_payment",
     "share_item",

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing import broadcasts, printouts
+from billing import broadcasts
 from billing.models import (
     PAYMENT_WORKFLOW,
     Check,
@@ -25,8 +25,7 @@ from billing.signals import check_closed, payment_captured
 from billing.totals import cash_rounded
 from orders import services as order_services
 from orders.models import Order, OrderLine
-from printing.models import PrintJob
-from staff.models import AuditEntry, User
+from staff.models import User
 from staff.services import record_audit
 
 logger = logging.getLogger(__name__)
@@ -236,23 +235,3 @@ def _fail_payment(
 
 def _announce_payment_on_commit(payment: Payment) -> None:
     transaction.on_commit(lambda: broadcasts.announce_payment(payment.pk), robust=True)
-
-
-def print_check_receipt(*, check: Check, by: User) -> PrintJob:
-    """Queue the receipt of a paid check (marked COPY after the first), or the pro forma of an open one.
-
-    With no receipt printer (or one switched off) nothing is queued: the caller is told why.
-    """
-    _require_billing_role(by)
-    check = Check.objects.select_related("order").get(pk=check.pk)
-    problem = printouts.receipt_printer_problem(outlet_id=check.order.outlet_id)
-    if problem:
-        raise ValidationError({"printer": problem})
-    if check.status == Check.Status.OPEN:
-        return printouts.queue_receipt(check=check, by=by, title=_("PRO FORMA"))
-    with transaction.atomic():
-        printed_before = AuditEntry.objects.filter(
-            action="receipt_printed", subject_type="billing.check", subject_id=str(check.pk)
-        ).exists()
-        record_audit(actor=by, action="receipt_printed", subject=check)
-        return printouts.queue_receipt(check=check, by=by, title=_("COPY") if printed_before else "")

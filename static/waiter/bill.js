@@ -9,6 +9,7 @@ import { h, setBusy, showDialog, toast } from "./dom.js";
 import { gettext, interpolate, ngettext } from "./i18n.js";
 import { money } from "./money.js";
 import { liveSocket, versionWatch } from "./socket.js";
+import { openInvoiceDialog, openReceiptDialog } from "./receipt.js";
 import { openTenderPad } from "./tenderpad.js";
 import { seatName } from "./ticket.js";
 
@@ -19,6 +20,7 @@ const orderId = Number(root.dataset.orderId);
 const outletId = Number(root.dataset.outletId);
 const tableTitle = root.dataset.title;
 const cashRounding = Number(root.dataset.cashRounding || 1);
+const receiptDefault = root.dataset.receiptDefault || "print";
 const WAYS = [2, 3, 4, 5, 6, 7, 8];
 const AUTO_RETURN_MS = 3000;
 const REFRESH_AFTER_MS = 250; // a burst of changes elsewhere is one fetch
@@ -325,8 +327,16 @@ function checkColumn(check) {
           toolButton(gettext("Split…"), "split", () => openSplitSheet(check), { disabled: !canEdit }),
           toolButton(gettext("Discount…"), "discount", () => askCheckDiscount(check), { disabled: !canEdit }),
           toolButton(gettext("Print"), "print", (event) => printBill(check, event.currentTarget)),
+          toolButton(gettext("Company invoice…"), "invoice", () => askInvoice(check)),
         )
-      : null;
+      : check.status === "closed"
+        ? h(
+            "div",
+            { class: "bill-check__tools" },
+            toolButton(gettext("Receipt…"), "receipt", () => openReceiptDialog({ check, title: checkName(check), preselected: receiptDefault })),
+            toolButton(gettext("Company invoice…"), "invoice", () => askInvoice(check)),
+          )
+        : null;
 
   let foot;
   if (!isOpen) {
@@ -397,6 +407,7 @@ function checkColumn(check) {
             ),
           )
         : null,
+      check.invoice ? h("p", { class: "bill-invoice", "data-invoice": check.invoice.company }, interpolate(gettext("Invoice to %s"), [check.invoice.company])) : null,
       totalsRows(check),
       paymentsList(check),
     ),
@@ -720,7 +731,12 @@ function pay(check) {
     reload: load,
     loadManagers,
     onFinished: finish,
+    receiptDefault,
   });
+}
+
+function askInvoice(check) {
+  openInvoiceDialog({ check, title: interpolate(gettext("Company invoice · %s"), [checkName(check)]), onSaved: () => load() });
 }
 
 // The whole order is paid: the table is free. With change to hand over, the waiter taps

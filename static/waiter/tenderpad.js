@@ -8,6 +8,7 @@ import { createAmountPad } from "./amountpad.js";
 import { h, setBusy, showDialog } from "./dom.js";
 import { gettext, interpolate } from "./i18n.js";
 import { money } from "./money.js";
+import { receiptChoice } from "./receipt.js";
 import { drawRoomCharge } from "./roomcharge.js";
 
 const POLL_MS = 1000;
@@ -87,11 +88,12 @@ function askTip({ tip, due, onSet }) {
 }
 
 /**
- * openTenderPad({check, title, tenders, readers, cashRounding, apply, reload, loadManagers, onFinished})
+ * openTenderPad({check, title, tenders, readers, cashRounding, apply, reload, loadManagers, onFinished, receiptDefault})
  * apply(answer) takes a bill answer (the screen redraws) and returns it; onFinished({change})
- * runs when the whole order is paid.
+ * runs when the whole order is paid. Once the check is paid the guest is asked for a receipt
+ * (receiptDefault picked first).
  */
-export function openTenderPad({ check, title, tenders, readers, cashRounding, apply, reload, loadManagers, onFinished }) {
+export function openTenderPad({ check, title, tenders, readers, cashRounding, apply, reload, loadManagers, onFinished, receiptDefault = "print" }) {
   const balance = check.balance;
   let current = tenders.find((t) => t.kind === "cash") || tenders[0] || null;
   let pad = null;
@@ -546,9 +548,12 @@ export function openTenderPad({ check, title, tenders, readers, cashRounding, ap
     tabsWrap.hidden = true;
     dueLabel.textContent = left > 0 ? gettext("Left to pay") : gettext("Paid");
     dueAmount.textContent = money(left > 0 ? left : after?.totals.total ?? balance);
-    body.replaceChildren(h("div", { class: "tender-paid", "data-closed": closed ? "true" : "false" }, rows, next));
+    // The check is paid: how does the guest want the receipt? The waiter leaves when done.
+    const paid = after?.status === "closed" || (!after && closed);
+    const receipt = paid ? receiptChoice({ check: after || check, preselected: receiptDefault }) : null;
+    body.replaceChildren(h("div", { class: "tender-paid", "data-closed": closed ? "true" : "false" }, rows, receipt, next));
     closeButton.hidden = true;
-    if (closed && !change) onFinished({ change: 0, auto: true });
+    if (closed && !change && !receipt) onFinished({ change: 0, auto: true });
   }
 
   drawTabs();

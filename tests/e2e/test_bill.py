@@ -203,6 +203,9 @@ def test_a_table_for_four_splits_by_seat_and_pays_until_the_table_is_free(pages)
     pad.locator('[data-action="pay-other"]').tap()
     expect(pad.locator(".tender-paid__free")).to_have_text("Table is free")
     pages.screenshot(anna, "7-table-free")
+    # The guest is asked how the receipt should come; then the waiter goes back to the floor.
+    expect(pad.locator(".receipt-choice")).to_be_visible()
+    pad.locator('[data-action="done"]').tap()
     anna.wait_for_url(re.compile(r"/floor/"))
     expect(anna.locator('[data-table-number="4"]')).to_have_attribute("data-state", "free")
 
@@ -452,6 +455,9 @@ def test_the_issues_script_split_by_seat_cash_card_with_a_tip_on_the_reader_and_
     pad.locator('[data-action="pay-other"]').tap()
     expect(pad.locator(".tender-paid__free")).to_have_text("Table is free")
     pages.screenshot(anna, "5-table-free")
+    # The guest is asked how the receipt should come; then the waiter goes back to the floor.
+    expect(pad.locator(".receipt-choice")).to_be_visible()
+    pad.locator('[data-action="done"]').tap()
     anna.wait_for_url(re.compile(r"/floor/"))
     expect(anna.locator('[data-table-number="4"]')).to_have_attribute("data-state", "free")
     pages.screenshot(anna, "6-floor")

@@ -77,6 +77,9 @@ def test_a_waiter_charges_a_table_to_one_of_two_guests_sharing_room_214(pages):
     expect(pad.locator(".tender-paid__free")).to_have_text("Table is free")
     expect(pad.locator(".tender-paid__tip")).to_have_text(f"Tip: {euro_en(255)}")
     pages.screenshot(anna, "3-posted")
+    # The guest is asked how the receipt should come; then the waiter goes back to the floor.
+    expect(pad.locator(".receipt-choice")).to_be_visible()
+    pad.locator('[data-action="done"]').tap()
     anna.wait_for_url(re.compile(r"/floor/"))
     expect(anna.locator('[data-table-number="5"]')).to_have_attribute("data-state", "free")
 
