@@ -6,7 +6,7 @@ Each read costs the same few queries for one ticket or three hundred.
 from collections import Counter
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from kitchen.models import Fire, KitchenDisplay, Station, StationEvent, Ticket, TicketItem
 
@@ -20,9 +20,9 @@ def _iso(value) -> str | None:
 
 
 def _tickets() -> QuerySet[Ticket]:
-    return Ticket.objects.select_related("fire__waiter").prefetch_related(
-        Prefetch("items", queryset=TicketItem.objects.order_by("sort_order", "pk"))
-    )
+    # Each item names its menu item (joined, no extra query), so the screen can 86 it.
+    items = TicketItem.objects.annotate(menu_item=F("line__item_id")).order_by("sort_order", "pk")
+    return Ticket.objects.select_related("fire__waiter").prefetch_related(Prefetch("items", queryset=items))
 
 
 def ticket_entry(ticket: Ticket) -> dict[str, Any]:
@@ -51,6 +51,7 @@ def ticket_entry(ticket: Ticket) -> dict[str, Any]:
             {
                 "id": item.pk,
                 "line": item.line_id,
+                "menu_item": item.menu_item,
                 "name": item.name,
                 "qty": item.qty,
                 "seat": item.seat,

@@ -10,7 +10,7 @@ from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
-MANAGER_PAGES = ["/manager/day/", "/manager/printers/", "/frontdesk/", "/kitchen/stations/"]
+MANAGER_PAGES = ["/manager/day/", "/manager/printers/", "/frontdesk/", "/kitchen/86/", "/kitchen/stations/"]
 
 
 def links(page: str) -> list[str]:
