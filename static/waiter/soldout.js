@@ -91,8 +91,8 @@ export function itemControls(item, change) {
 export function itemRow(item, change) {
   return h(
     "li",
-    { class: "sold-out-item", "data-item-id": item.id, "data-state": itemState(item), "data-name": item.name },
-    h("span", { class: "sold-out-item__name", style: item.colour ? `--item-colour:${item.colour}` : null }, item.name),
+    { class: "sold-out-item", "data-item-id": item.id, "data-state": itemState(item), "data-name": item.name, style: item.colour ? `--item-colour:${item.colour}` : null },
+    h("span", { class: "sold-out-item__name" }, item.name),
     itemControls(item, change),
   );
 }
