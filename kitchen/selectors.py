@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import F, Prefetch, QuerySet
 
 from kitchen.models import Fire, KitchenDisplay, Station, StationEvent, Ticket, TicketItem
+from tables.models import Outlet
 
 OPEN_TICKET = [Ticket.Status.HELD, Ticket.Status.NEW, Ticket.Status.IN_PROGRESS, Ticket.Status.READY]
 OPEN_ITEM = [TicketItem.Status.NEW, TicketItem.Status.IN_PROGRESS]
@@ -279,6 +280,19 @@ def fires_for_order(*, order_id: int) -> list[dict[str, Any]]:
         {"id": f.pk, "course": f.course, "course_name": f.course_name, "status": f.status, "rush": f.rush}
         for f in Fire.objects.filter(order_id=order_id).order_by("course", "pk")
     ]
+
+
+def stations_by_outlet() -> list[dict[str, Any]]:
+    """The kitchen page: every active outlet (by name) with its stations, in one query.
+
+    An outlet without stations is listed too (it still has an 86 board).
+    """
+    outlets: dict[int, dict[str, Any]] = {
+        outlet.pk: {"outlet": outlet, "stations": []} for outlet in Outlet.objects.filter(is_active=True)
+    }
+    for station in Station.objects.filter(outlet_id__in=list(outlets)).order_by("sort_order", "name"):
+        outlets[station.outlet_id]["stations"].append(station)
+    return sorted(outlets.values(), key=lambda entry: (entry["outlet"].name, entry["outlet"].pk))
 
 
 def display_for_session(display_id: int | None) -> KitchenDisplay | None:

@@ -12,7 +12,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from kitchen.authentication import SESSION_KEY
 from kitchen.models import KitchenDisplay, Station
-from kitchen.selectors import display_for_session
+from kitchen.selectors import display_for_session, stations_by_outlet
 from kitchen.services import KITCHEN_ROLES
 from staff.models import Role
 from tables.selectors import active_outlets
@@ -41,11 +41,7 @@ def screen(request):
         and request.user.has_role(Role.KITCHEN)
         and not request.user.has_role(Role.MANAGER)
     ):
-        outlets = [
-            {"outlet": outlet, "stations": list(Station.objects.filter(outlet=outlet).order_by("sort_order", "name"))}
-            for outlet in active_outlets()
-        ]
-        return render(request, "kitchen/home.html", {"outlets": outlets})
+        return render(request, "kitchen/home.html", {"outlets": stations_by_outlet()})
     return render(request, "kitchen/pair.html")
 
 

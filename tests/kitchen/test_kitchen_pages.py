@@ -6,7 +6,10 @@ import uuid
 import pytest
 from django.test import Client
 
+from kitchen.models import Station
+from kitchen.selectors import stations_by_outlet
 from orders import services
+from tests.factories import OutletFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +46,8 @@ def test_a_cook_opens_a_station_and_the_pass_on_a_tablet(world, kitchen):
     assert station.templates[0].name == "kitchen/station.html"
     assert 'id="open-86"' in station.content.decode()
     assert 'href="/kitchen/"' in station.content.decode()  # back to the kitchen's screens
+    # Signed out, a cook goes back to the PIN pad, not to a pairing page.
+    assert 'data-screen="person"' in station.content.decode()
     assert expo.templates[0].name == "kitchen/expo.html"
     assert cook.get("/kitchen/stations/999999/").status_code == 404
 
@@ -71,3 +76,19 @@ def test_the_order_screen_says_when_a_waiter_needs_a_manager_to_86(world):
     world.outlet.save()
     assert 'data-sold-out-asks-manager="true"' in signed_in(world.waiter).get(url).content.decode()
     assert 'data-sold-out-asks-manager="false"' in signed_in(world.manager).get(url).content.decode()
+
+
+def test_the_kitchen_page_reads_in_two_queries_however_many_outlets_and_stations(
+    world, kitchen, django_assert_num_queries
+):
+    bar = OutletFactory(name="Bar")
+    for n in range(6):
+        Station.objects.create(outlet=bar, name=f"Bar {n}", code=f"bar{n}", sort_order=n)
+    OutletFactory(name="Closed", is_active=False)
+
+    with django_assert_num_queries(2):
+        outlets = stations_by_outlet()
+
+    assert [entry["outlet"].name for entry in outlets] == ["Bar", "Bistro"]
+    assert [s.name for s in outlets[1]["stations"]] == ["Hot", "Cold", "Expo"]
+    assert len(outlets[0]["stations"]) == 6
