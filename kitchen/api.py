@@ -19,7 +19,11 @@ from kitchen import responses as R
 from kitchen import selectors, services
 from kitchen.authentication import SESSION_KEY, KitchenDisplayAuthentication
 from kitchen.models import Fire, KitchenDisplay, Station, Ticket, TicketItem
-from orders.models import Order
+from orders import responses as orders_responses
+from orders import selectors as orders_selectors
+from orders import services as orders_services
+from orders.api import AvailabilitySerializer, availability_changes
+from orders.models import Item, Order
 from staff.models import Role
 from staff.permissions import role_required
 
@@ -95,6 +99,42 @@ class StationChangesView(KitchenView):
     def get(self, request, station_id: int):
         data = _valid(AfterSerializer, request.query_params)
         return Response(selectors.changes_since(station=_station_for(request, station_id), after=data["after"]))
+
+
+# --- 86 from a station screen -----------------------------------------------------------------
+
+
+def _availability_actor(request):
+    """Who 86'es: the signed-in person, or the paired screen itself (its outlet's items only)."""
+    if isinstance(request.auth, KitchenDisplay):
+        display = request.auth
+        return orders_services.StationScreen(
+            display_id=display.pk, outlet_id=display.station.outlet_id, name=str(display)
+        )
+    return request.user
+
+
+class StationSoldOutView(KitchenView):
+    """The 86 board of the station's outlet, for the screen's 86 panel."""
+
+    @extend_schema(responses=orders_responses.SoldOutBoardSerializer)
+    def get(self, request, station_id: int):
+        station = _station_for(request, station_id)
+        return Response(orders_selectors.sold_out_board(outlet=station.outlet))
+
+
+class StationItemAvailabilityView(KitchenView):
+    """86 an item of the station's outlet, bring it back or set its countdown, from the kitchen screen."""
+
+    @extend_schema(request=AvailabilitySerializer, responses=orders_responses.ItemAvailabilityAnswerSerializer)
+    @idempotent
+    def post(self, request, station_id: int, item_id: int):
+        _station_for(request, station_id)
+        data = _valid(AvailabilitySerializer, request.data)
+        item = orders_services.set_item_availability(
+            item=get_object_or_404(Item, pk=item_id), by=_availability_actor(request), **availability_changes(data)
+        )
+        return Response(orders_selectors.item_availability(item))
 
 
 def _ticket_answer(ticket: Ticket) -> Response:

@@ -1,6 +1,6 @@
 """A kitchen screen's live feed: numbered ticket (or, on expo, order) changes of one station.
 
-Only displays paired to the station, and managers, may
+Only displays paired to the station, and cooks and managers signed in with a PIN, may
 listen. Screens never command over the socket; they may ask to resync from a number.
 Every few seconds a keep-alive carries the station's latest number from the database,
 so a screen that missed a message (Redis down) asks for it without waiting for the next.
@@ -59,8 +59,8 @@ class StationConsumer(KeepAliveConsumer):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             return CLOSE_UNAUTHENTICATED
-        # People do not run kitchen screens, but a manager may look over the kitchen's shoulder.
-        if station is None or not user.has_role(Role.MANAGER):
+        # A cook signed in with her PIN opens a station on a tablet; a manager looks over her shoulder.
+        if station is None or not user.has_role(Role.KITCHEN, Role.MANAGER):
             return CLOSE_FORBIDDEN
         return None
 

@@ -20,6 +20,7 @@ class StationEntrySerializer(serializers.Serializer):
 class TicketItemEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     line = serializers.IntegerField()
+    menu_item = serializers.IntegerField(help_text="The menu item, to 86 it from the screen.")
     name = serializers.CharField()
     qty = serializers.IntegerField()
     seat = serializers.IntegerField()

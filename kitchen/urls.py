@@ -7,6 +7,12 @@ urlpatterns = [
     path("stations/<int:station_id>/board/", api.StationBoardView.as_view(), name="kitchen-board"),
     path("stations/<int:station_id>/changes/", api.StationChangesView.as_view(), name="kitchen-changes"),
     path("stations/<int:station_id>/recall-last/", api.RecallLastView.as_view(), name="kitchen-recall-last"),
+    path("stations/<int:station_id>/sold-out/", api.StationSoldOutView.as_view(), name="kitchen-sold-out"),
+    path(
+        "stations/<int:station_id>/items/<int:item_id>/availability/",
+        api.StationItemAvailabilityView.as_view(),
+        name="kitchen-item-availability",
+    ),
     path("stations/<int:station_id>/pairing-codes/", api.PairingCodeView.as_view(), name="kitchen-pairing-code"),
     path("tickets/<int:ticket_id>/start/", api.TicketActionView.as_view(action="start"), name="ticket-start"),
     path("tickets/<int:ticket_id>/bump/", api.TicketActionView.as_view(action="bump"), name="ticket-bump"),

@@ -11,7 +11,7 @@ from idempotency.decorators import idempotent
 from orders import responses as R
 from orders import selectors, services
 from orders.models import Item, Modifier, Order, OrderLine
-from staff.models import Role, User
+from staff.models import User
 from staff.permissions import role_required
 from tables.models import Outlet, Table
 
@@ -109,9 +109,26 @@ class OutletFilterSerializer(serializers.Serializer):
     outlet = IdField()
 
 
-class AvailabilitySerializer(StrictSerializer):
+class AvailabilityApprovalFields(StrictSerializer):
+    """A manager's PIN, where the outlet asks for one when a waiter 86'es."""
+
+    approver = IdField(required=False, allow_null=True)
+    approver_pin = serializers.CharField(max_length=6, required=False, allow_blank=True, trim_whitespace=False)
+
+
+class AvailabilitySerializer(AvailabilityApprovalFields):
     is_available = serializers.BooleanField(required=False)
     remaining_qty = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
+
+
+def availability_changes(data: dict) -> dict:
+    """The service's keywords from a valid AvailabilitySerializer (absent fields stay unchanged)."""
+    changes = {"approver_id": data.get("approver"), "approver_pin": data.get("approver_pin") or None}
+    if "is_available" in data:
+        changes["is_available"] = data["is_available"]
+    if "remaining_qty" in data:
+        changes["remaining_qty"] = data["remaining_qty"]
+    return changes
 
 
 def _order(order_id: int) -> Order:
@@ -342,38 +359,52 @@ class CoversView(APIView):
         return Response(selectors.order_detail(order_id=order_id))
 
 
+AvailabilityRole = role_required(*services.AVAILABILITY_ROLES)
+
+
+class SoldOutBoardView(APIView):
+    """The 86 board: every item of the outlet's menus and every choice they offer, with what is sold out."""
+
+    permission_classes = [AvailabilityRole]
+
+    @extend_schema(responses=R.SoldOutBoardSerializer)
+    def get(self, request, outlet_id: int):
+        return Response(selectors.sold_out_board(outlet=get_object_or_404(Outlet, pk=outlet_id, is_active=True)))
+
+
 class ItemAvailabilityView(APIView):
     """86 an item, bring it back, or set its countdown; every tablet hears it."""
 
-    permission_classes = [role_required(Role.MANAGER, Role.KITCHEN, Role.WAITER, Role.BARTENDER)]
+    permission_classes = [AvailabilityRole]
 
     @extend_schema(request=AvailabilitySerializer, responses=R.ItemAvailabilityAnswerSerializer)
     @idempotent
     def post(self, request, item_id: int):
         data = _valid(AvailabilitySerializer, request.data)
-        changes = {}
-        if "is_available" in data:
-            changes["is_available"] = data["is_available"]
-        if "remaining_qty" in data:
-            changes["remaining_qty"] = data["remaining_qty"]
-        item = services.set_item_availability(item=get_object_or_404(Item, pk=item_id), by=request.user, **changes)
+        item = services.set_item_availability(
+            item=get_object_or_404(Item, pk=item_id), by=request.user, **availability_changes(data)
+        )
         return Response(selectors.item_availability(item))
 
 
-class ModifierAvailabilitySerializer(StrictSerializer):
+class ModifierAvailabilitySerializer(AvailabilityApprovalFields):
     is_available = serializers.BooleanField()
 
 
 class ModifierAvailabilityView(APIView):
     """Mark a choice sold out or back (no more fries); every tablet offering it hears it."""
 
-    permission_classes = [role_required(Role.MANAGER, Role.KITCHEN, Role.WAITER, Role.BARTENDER)]
+    permission_classes = [AvailabilityRole]
 
     @extend_schema(request=ModifierAvailabilitySerializer, responses=R.ModifierAvailabilityAnswerSerializer)
     @idempotent
     def post(self, request, modifier_id: int):
         data = _valid(ModifierAvailabilitySerializer, request.data)
         modifier = services.set_modifier_availability(
-            modifier=get_object_or_404(Modifier, pk=modifier_id), by=request.user, is_available=data["is_available"]
+            modifier=get_object_or_404(Modifier, pk=modifier_id),
+            by=request.user,
+            is_available=data["is_available"],
+            approver_id=data.get("approver"),
+            approver_pin=data.get("approver_pin") or None,
         )
         return Response({"id": modifier.pk, "is_available": modifier.is_available})

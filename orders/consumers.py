@@ -14,7 +14,7 @@ from django.conf import settings
 from orders import selectors
 from orders.broadcasts import floor_group, waiter_group
 from orders.models import Order
-from orders.services import FLOOR_WATCH_ROLES
+from orders.services import FLOOR_SOCKET_ROLES
 from tables.models import Outlet
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,8 @@ class FloorConsumer(KeepAliveConsumer):
     def _may_watch(self, user, outlet_id: int) -> bool:
         if self.order_id is not None and not Order.objects.filter(pk=self.order_id, outlet_id=outlet_id).exists():
             return False
-        return user.has_role(*FLOOR_WATCH_ROLES) and Outlet.objects.filter(pk=outlet_id, is_active=True).exists()
+        # The cashier watches her outlet's checks; the kitchen listens for the 86 board (what is sold out, live).
+        return user.has_role(*FLOOR_SOCKET_ROLES) and Outlet.objects.filter(pk=outlet_id, is_active=True).exists()
 
     @database_sync_to_async
     def keepalive_news(self) -> dict:

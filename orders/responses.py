@@ -72,6 +72,7 @@ class MenuOutletSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     prices_include_tax = serializers.BooleanField()
+    waiter_86_needs_manager = serializers.BooleanField(help_text="Waiters 86 only with a manager's PIN.")
 
 
 class MenuCourseSerializer(serializers.Serializer):
@@ -213,3 +214,41 @@ class LinesServedSerializer(serializers.Serializer):
 class ModifierAvailabilityAnswerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     is_available = serializers.BooleanField()
+
+
+class SoldOutOutletSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    waiter_86_needs_manager = serializers.BooleanField(help_text="Waiters 86 only with a manager's PIN.")
+
+
+class SoldOutItemSerializer(ItemAvailabilityAnswerSerializer):
+    name = serializers.CharField()
+    colour = serializers.CharField(allow_blank=True)
+
+
+class SoldOutCategorySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    menu = serializers.CharField()
+    items = SoldOutItemSerializer(many=True)
+
+
+class SoldOutModifierSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    is_available = serializers.BooleanField()
+
+
+class SoldOutModifierGroupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    modifiers = SoldOutModifierSerializer(many=True)
+
+
+class SoldOutBoardSerializer(serializers.Serializer):
+    """The 86 board: every item of the outlet's active menus, and every choice they offer."""
+
+    outlet = SoldOutOutletSerializer()
+    categories = SoldOutCategorySerializer(many=True)
+    modifier_groups = SoldOutModifierGroupSerializer(many=True)

@@ -235,10 +235,69 @@ def menu_for_outlet(*, outlet: Outlet, at: datetime.datetime | None = None) -> d
         pending -= set(groups)
     courses = [{"number": c.number, "name": c.name} for c in Course.objects.filter(outlet=outlet)]
     return {
-        "outlet": {"id": outlet.pk, "name": outlet.name, "prices_include_tax": outlet.prices_include_tax},
+        "outlet": {
+            "id": outlet.pk,
+            "name": outlet.name,
+            "prices_include_tax": outlet.prices_include_tax,
+            "waiter_86_needs_manager": outlet.waiter_86_needs_manager,
+        },
         "courses": courses,
         "categories": categories,
         "modifier_groups": {str(pk): _modifier_group_entry(group) for pk, group in sorted(groups.items())},
+    }
+
+
+def sold_out_board(*, outlet: Outlet) -> dict[str, Any]:
+    """The 86 board of an outlet: every item of its active menus by category, served now or not,
+    and every choice those items offer (nested groups too), each with what is sold out.
+
+    Four queries for the items (menus, categories, items, their groups' links) and two
+    per level of nested choices.
+    """
+    menus = list(
+        Menu.objects.filter(outlet=outlet, is_active=True).prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("sort_order", "name")),
+            Prefetch(
+                "categories__items",
+                queryset=Item.objects.order_by("sort_order", "name").prefetch_related(
+                    Prefetch("itemmodifiergroup_set", queryset=ItemModifierGroup.objects.order_by("sort_order", "id"))
+                ),
+            ),
+        )
+    )
+    categories = []
+    pending: set[int] = set()
+    for menu in menus:
+        for category in menu.categories.all():
+            items = []
+            for item in category.items.all():
+                ids = [link.group_id for link in item.itemmodifiergroup_set.all()]
+                pending.update(ids)
+                items.append({"name": item.name, "colour": item.colour or category.colour, **item_availability(item)})
+            categories.append({"id": category.pk, "name": category.name, "menu": menu.name, "items": items})
+    groups: dict[int, ModifierGroup] = {}
+    while pending:
+        fetched = ModifierGroup.objects.filter(pk__in=pending).prefetch_related(
+            Prefetch("modifiers", queryset=Modifier.objects.order_by("sort_order", "name"))
+        )
+        pending = set()
+        for group in fetched:
+            groups[group.pk] = group
+            pending.update(m.opens_group_id for m in group.modifiers.all() if m.opens_group_id)
+        pending -= set(groups)
+    return {
+        "outlet": {"id": outlet.pk, "name": outlet.name, "waiter_86_needs_manager": outlet.waiter_86_needs_manager},
+        "categories": categories,
+        "modifier_groups": [
+            {
+                "id": group.pk,
+                "name": group.name,
+                "modifiers": [
+                    {"id": m.pk, "name": m.name, "is_available": m.is_available} for m in group.modifiers.all()
+                ],
+            }
+            for group in sorted(groups.values(), key=lambda g: (g.sort_order, g.name, g.pk))
+        ],
     }
 
 

@@ -5,6 +5,7 @@ from orders import api
 urlpatterns = [
     path("outlets/<int:outlet_id>/floor/", api.FloorView.as_view(), name="floor"),
     path("outlets/<int:outlet_id>/menu/", api.MenuView.as_view(), name="menu"),
+    path("outlets/<int:outlet_id>/sold-out/", api.SoldOutBoardView.as_view(), name="sold-out-board"),
     path("orders/", api.OrderListView.as_view(), name="orders"),
     path("orders/<int:order_id>/", api.OrderDetailView.as_view(), name="order"),
     path("orders/<int:order_id>/lines/", api.OrderLinesView.as_view(), name="order-lines"),

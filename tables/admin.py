@@ -11,7 +11,7 @@ class TableInline(admin.TabularInline):
 
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "pms_code", "prices_include_tax", "is_active"]
+    list_display = ["name", "kind", "pms_code", "prices_include_tax", "waiter_86_needs_manager", "is_active"]
 
 
 @admin.register(Area)

@@ -16,6 +16,11 @@ class Outlet(models.Model):
     pms_code = models.CharField(_("PMS outlet code"), max_length=20, blank=True)
     prices_include_tax = models.BooleanField(_("prices include tax"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
+    waiter_86_needs_manager = models.BooleanField(
+        _("86 by waiters needs a manager"),
+        default=False,
+        help_text=_("Waiters and bartenders 86 an item or set its countdown only with a manager's PIN."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -16,6 +16,7 @@ MANAGER_PAGES = [
     "/cashier/",
     "/manager/printers/",
     "/frontdesk/",
+    "/kitchen/86/",
     "/kitchen/stations/",
 ]
 

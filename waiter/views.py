@@ -10,7 +10,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from billing.selectors import billing_settings
 from orders.models import Order
-from orders.services import FLOOR_ROLES, FLOOR_WATCH_ROLES
+from orders.services import FLOOR_ROLES, FLOOR_WATCH_ROLES, KITCHEN_86_ROLES
 from staff.models import Role
 from staff.selectors import person_with_shift
 from tables.selectors import active_outlets
@@ -85,7 +85,13 @@ def order_screen(request, order_id: int):
     if not _may_take_orders(request):
         return redirect("waiter:sign-in")
     order = get_object_or_404(Order.objects.select_related("table", "outlet", "waiter"), pk=order_id)
-    return _page(request, "waiter/order.html", {"order": order, "title": order_title(order)})
+    # Where the outlet says so, a waiter 86'es an item only with a manager's PIN (the service checks it).
+    asks_manager = order.outlet.waiter_86_needs_manager and not request.user.has_role(*KITCHEN_86_ROLES)
+    return _page(
+        request,
+        "waiter/order.html",
+        {"order": order, "title": order_title(order), "sold_out_asks_manager": asks_manager},
+    )
 
 
 @ensure_csrf_cookie

@@ -20,6 +20,11 @@ export const kitchenPaths = {
   screenPage: "/kitchen/",
 };
 
+// A cook signed in with her PIN (not a paired screen) goes back to the sign-in screen when
+// her session is gone; a paired screen goes to its pairing page.
+const openedByPerson = document.body.dataset.screen === "person";
+const signedOutPage = openedByPerson ? "/" : kitchenPaths.screenPage;
+
 const BOARD_RETRY_MS = 5000;
 const GAP_WAIT_MS = 300;
 
@@ -123,7 +128,7 @@ export function createFeed({ stationId, onBoard, onChanges, onTicket, onFire, on
 
   function onRefused(code) {
     // 4401: this screen was unpaired (or its session is gone): the page asks for a code again.
-    if (code === 4401) location.assign(kitchenPaths.screenPage);
+    if (code === 4401) location.assign(signedOutPage);
     else if (code === 4403) toast(gettext("This screen belongs to another station. Pair it again."));
     else checkPaired();
   }
@@ -133,7 +138,7 @@ export function createFeed({ stationId, onBoard, onChanges, onTicket, onFire, on
       applyBoard(await api("GET", kitchenPaths.board(stationId)));
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-        location.assign(kitchenPaths.screenPage);
+        location.assign(signedOutPage);
         return;
       }
       onStatus(false);
@@ -165,7 +170,9 @@ export function createFeed({ stationId, onBoard, onChanges, onTicket, onFire, on
 async function checkPaired() {
   try {
     const response = await fetch(kitchenPaths.me, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-    if (response.status === 401 || response.status === 403 || response.status === 400) location.assign(kitchenPaths.screenPage);
+    if (response.status === 401 || response.status === 403) location.assign(signedOutPage);
+    // "Not a paired screen" is only news for a screen that was paired.
+    else if (response.status === 400 && !openedByPerson) location.assign(kitchenPaths.screenPage);
   } catch {
     // Offline: keep trying to reconnect.
   }
@@ -183,7 +190,7 @@ export async function command(url, body = {}, { feed, refuse } = {}) {
     return await api("POST", url, { key: newUuid(), body });
   } catch (error) {
     if (!(error instanceof ApiError)) toast(error.message);
-    else if (error.status === 401) location.assign(kitchenPaths.screenPage);
+    else if (error.status === 401) location.assign(signedOutPage);
     else if (error.status === 409) {
       toast(gettext("Already done on another screen."), "info");
       feed?.resync();

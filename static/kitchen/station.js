@@ -3,6 +3,7 @@
 // when it is ready; Bump clears the ticket.
 import { h, setBusy } from "/static/waiter/dom.js";
 import { gettext, interpolate, ngettext } from "/static/waiter/i18n.js";
+import { onLongPress } from "/static/waiter/longpress.js";
 import {
   clockTime,
   command,
@@ -19,6 +20,7 @@ import {
   tableHead,
   tableName,
 } from "./kds.js";
+import { openSoldOutPanel } from "./soldoutpanel.js";
 
 const board = document.getElementById("board");
 const ticketsBox = document.getElementById("tickets");
@@ -222,22 +224,31 @@ function itemRow(ticket, item) {
       render();
     }, Math.max(1000, left));
   }
-  const props = { class: `kitem kitem--${item.status}`, "data-item-id": item.id, "data-status": item.status };
-  if (!workable) return h("li", props, h("div", { class: "kitem__body" }, content));
+  const props = { class: `kitem kitem--${item.status}`, "data-item-id": item.id, "data-menu-item": item.menu_item, "data-status": item.status };
+  if (!workable) return soldOutOnHold(h("li", props, h("div", { class: "kitem__body" }, content)), item);
   const next = item.status === "new" ? "start" : item.status === "in_progress" ? "ready" : "start";
   const label = {
     start: item.status === "ready" ? gettext("Tap to cook again") : gettext("Tap to start"),
     ready: gettext("Tap when ready"),
   }[next];
-  return h(
-    "li",
-    props,
+  return soldOutOnHold(
     h(
-      "button",
-      { type: "button", class: "kitem__body", title: label, onclick: (event) => act(event.currentTarget, kitchenPaths.item(item.id, next)) },
-      content,
+      "li",
+      props,
+      h(
+        "button",
+        { type: "button", class: "kitem__body", title: label, onclick: (event) => act(event.currentTarget, kitchenPaths.item(item.id, next)) },
+        content,
+      ),
     ),
+    item,
   );
+}
+
+// Hold a finger on an item to 86 it or set its countdown (a tap still starts it).
+function soldOutOnHold(row, item) {
+  if (item.menu_item) onLongPress(row, () => openSoldOutPanel({ stationId, itemId: item.menu_item }));
+  return row;
 }
 
 // Cooking and ready read from across the kitchen as colour (the item's bar and its count);
@@ -328,4 +339,5 @@ function renderCounts() {
 
 setInterval(() => loaded && renderCounts(), 5000);
 
+document.getElementById("open-86").addEventListener("click", () => openSoldOutPanel({ stationId }));
 document.getElementById("recall").addEventListener("click", (event) => act(event.currentTarget, kitchenPaths.recallLast(stationId)));

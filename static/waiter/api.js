@@ -44,6 +44,11 @@ export const paths = {
   billPage: (orderId) => `/orders/${orderId}/bill/`,
   frontDeskPage: "/frontdesk/",
   cashierPage: "/cashier/",
+  kitchenPage: "/kitchen/",
+  // 86: what is sold out or counting down.
+  soldOutBoard: (outletId) => `/api/outlets/${outletId}/sold-out/`,
+  itemAvailability: (itemId) => `/api/items/${itemId}/availability/`,
+  modifierAvailability: (modifierId) => `/api/modifiers/${modifierId}/availability/`,
 };
 
 // Waits before each retry of a request that is safe to repeat (GET, or one with an

@@ -1,6 +1,7 @@
 // The menu side of the order screen: category tabs, item tiles, seat and course pickers.
 import { h, textColourOn } from "./dom.js";
 import { gettext, interpolate } from "./i18n.js";
+import { onLongPress } from "./longpress.js";
 import { money } from "./money.js";
 import { seatName } from "./ticket.js";
 
@@ -24,7 +25,19 @@ export function renderCategories(box, categories, selectedId, onPick) {
   );
 }
 
+// Holding a finger on a tile opens the 86 sheet (set by the order screen).
+let onHold = null;
+export function onItemHold(handler) {
+  onHold = handler;
+}
+
 function itemTile(item, onTap) {
+  const tile = drawTile(item, onTap);
+  if (onHold && !item.is_86d) onLongPress(tile, () => onHold(item));
+  return tile;
+}
+
+function drawTile(item, onTap) {
   const soldOut = item.is_86d;
   return h(
     "button",

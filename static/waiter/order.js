@@ -4,12 +4,13 @@ import { closeOnBack, guardLeaving } from "./backbutton.js";
 import { h, setBusy, showDialog, toast } from "./dom.js";
 import { gettext, interpolate, ngettext } from "./i18n.js";
 import { openPendingLineSheet, openSentLineSheet } from "./linesheet.js";
-import { renderCategories, renderCoursePicker, renderItems, renderSeatPicker, updateItemTile } from "./menu.js";
+import { onItemHold, renderCategories, renderCoursePicker, renderItems, renderSeatPicker, updateItemTile } from "./menu.js";
 import { charges, indexModifiers, openModifierDialog } from "./modifiers.js";
 import { money } from "./money.js";
 import { kindName, orderTitle } from "./orderlabel.js";
 import { createReadyCalls } from "./readycalls.js";
 import { liveSocket } from "./socket.js";
+import { openSoldOutSheet } from "./soldoutsheet.js";
 import { openOrderActions } from "./tableactions.js";
 import { courseNamer, renderTicket } from "./ticket.js";
 
@@ -33,6 +34,17 @@ const state = {
 };
 
 const readyCalls = createReadyCalls();
+const loadManagers = async () => (await api("GET", paths.signInTiles)).filter((person) => person.roles.includes("manager"));
+
+// Hold a tile: 86 the item or set its countdown (with a manager's PIN where the outlet says so).
+onItemHold((item) =>
+  openSoldOutSheet({
+    item,
+    asksManager: root.dataset.soldOutAsksManager === "true",
+    loadManagers,
+    onChanged: () => updateItemTile($("items"), item, tapItem),
+  }),
+);
 
 whenSignedOut(() => location.assign(paths.signInPage));
 
@@ -235,10 +247,7 @@ function tapLine(line) {
   } else if (line.status === "sent" || line.status === "served") {
     openSentLineSheet({
       line,
-      loadManagers: async () => {
-        const people = await api("GET", paths.signInTiles);
-        return people.filter((person) => person.roles.includes("manager"));
-      },
+      loadManagers,
       onVoid: (approval) => changeOrder("POST", paths.voidLine(orderId, line.id), approval),
       onNote: async (note) => {
         try {

@@ -191,13 +191,17 @@ async function signIn(pin) {
       location.assign(nextUrl.startsWith(paths.cashierPage) ? nextUrl : paths.cashierPage);
       return;
     }
+    if (person.roles.includes("kitchen")) {
+      location.assign(paths.kitchenPage);
+      return;
+    }
     if (person.roles.includes("front_desk")) {
       location.assign(nextUrl.startsWith(paths.frontDeskPage) ? nextUrl : paths.frontDeskPage);
       return;
     }
     await api("POST", paths.signOut).catch(() => {});
     pad.clear();
-    pad.setError(gettext("This screen is for waiters, bartenders, cashiers, managers and the front desk."));
+    pad.setError(gettext("This screen is for waiters, bartenders, the kitchen, cashiers, managers and the front desk."));
   } catch (error) {
     pad.clear();
     if (error.status === 429) {

@@ -18,8 +18,17 @@ from django.test import Client
 from config.asgi import application
 from orders import services
 from orders.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
+from staff.models import Role
 from tables.models import Outlet
-from tests.factories import AreaFactory, CategoryFactory, ItemFactory, MenuFactory, OutletFactory, TableFactory
+from tests.factories import (
+    AreaFactory,
+    CategoryFactory,
+    ItemFactory,
+    MenuFactory,
+    OutletFactory,
+    StaffFactory,
+    TableFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -102,9 +111,20 @@ async def test_a_forged_session_cookie_is_refused(layer, world):
     assert await close_code_after_connect(socket) == CLOSE_UNAUTHENTICATED
 
 
-async def test_the_kitchen_role_is_refused(layer, world, cookies):
-    socket = floor_socket(world.outlet.pk, (b"cookie", cookies["kitchen"]), ORIGIN, HOST)
+async def test_the_front_desk_is_refused(layer, world):
+    front_desk = await database_sync_to_async(lambda: session_cookie(StaffFactory(role=Role.FRONT_DESK)))()
+    socket = floor_socket(world.outlet.pk, (b"cookie", front_desk), ORIGIN, HOST)
     assert await close_code_after_connect(socket) == CLOSE_FORBIDDEN
+
+
+async def test_the_kitchen_listens_for_86_on_its_board(layer, world, cookies):
+    socket = await connected_socket(world.outlet.pk, cookies["kitchen"])
+
+    await database_sync_to_async(services.set_item_availability)(item=world.soup, by=world.waiter, remaining_qty=3)
+
+    message = await receive_until(socket, lambda m: m["type"] == "item", "item message")
+    assert message["item"] == {"id": world.soup.pk, "is_available": True, "remaining_qty": 3, "is_86d": False}
+    await socket.disconnect()
 
 
 async def test_an_unknown_or_inactive_outlet_is_refused(layer, world, cookies):
