@@ -4,7 +4,6 @@ Both in a fixed number of queries however many checks there are (pinned in the t
 """
 
 from django.db.models import Prefetch, Q
-from django.utils.translation import gettext as _
 
 from billing.models import Check, CheckItem, Payment, Refund, RefundLine, Tender
 from billing.selectors import billing_settings, order_bills, paid_towards
@@ -15,17 +14,6 @@ from pms_integration.models import Posting
 CLOSED_LIMIT = 100
 # A room charge whose posting has no answer yet (or a lost one): the hotel has not said.
 POSTING_WAITING = (Posting.State.QUEUED, Posting.State.SENT, Posting.State.UNKNOWN)
-
-
-def order_label(order: Order) -> str:
-    """How the cashier names an order: "Table 7", "Room 214", the tab's name or "Order 12"."""
-    if order.table_id:
-        return _("Table %(number)s") % {"number": order.table.number}
-    if order.kind == Order.Kind.ROOM_SERVICE and order.room_number:
-        return _("Room %(number)s") % {"number": order.room_number}
-    if order.tab_name:
-        return order.tab_name
-    return _("Order %(number)s") % {"number": order.pk}
 
 
 def _waiting_for_hotel(payment: Payment) -> bool:
@@ -63,7 +51,7 @@ def open_checks(*, outlet_id: int) -> list[dict]:
                     "id": check.pk,
                     "order": order.pk,
                     "number": check.number,
-                    "label": order_label(order),
+                    "label": order.label,
                     "kind": order.kind,
                     "table": order.table.number if order.table_id else "",
                     "waiter": str(order.waiter),
@@ -157,7 +145,7 @@ def _closed_row(check: Check, total: int) -> dict:
         "id": check.pk,
         "order": order.pk,
         "number": check.number,
-        "label": order_label(order),
+        "label": order.label,
         "waiter": str(order.waiter),
         "closed_at": check.closed_at.isoformat() if check.closed_at else None,
         "total": total,

@@ -67,6 +67,19 @@ def _payments_of(check: Check) -> list[Payment]:
     return list(check.payments.all()) if check.pk else []
 
 
+def _billed_lines(lines):
+    """An order's lines as the bill counts them: all but removed ones, with their shares, discounts and modifiers."""
+    return (
+        lines.exclude(status=OrderLine.Status.REMOVED)
+        .prefetch_related(
+            Prefetch("check_items", queryset=CheckItem.objects.order_by("guest_check_id")),
+            Prefetch("discounts", queryset=Discount.objects.filter(removed_at__isnull=True)),
+            "modifiers",
+        )
+        .order_by("pk")
+    )
+
+
 def order_bill(*, order: Order, with_unplaced: bool = False) -> tuple[list[Check], dict[int, CheckTotals]]:
     """The order's checks (open and paid, not merged) and every check's totals.
 
@@ -83,16 +96,7 @@ def order_bill(*, order: Order, with_unplaced: bool = False) -> tuple[list[Check
             Prefetch("payments", queryset=Payment.objects.select_related("tender")),
         )
     )
-    lines = list(
-        OrderLine.objects.filter(order=order)
-        .exclude(status=OrderLine.Status.REMOVED)
-        .prefetch_related(
-            Prefetch("check_items", queryset=CheckItem.objects.order_by("guest_check_id")),
-            Prefetch("discounts", queryset=Discount.objects.filter(removed_at__isnull=True)),
-            "modifiers",
-        )
-        .order_by("pk")
-    )
+    lines = list(_billed_lines(OrderLine.objects.filter(order=order)))
     return _computed_bill(order=order, checks=checks, lines=lines, rules=rules, with_unplaced=with_unplaced)
 
 
@@ -169,16 +173,7 @@ def order_bills(*, orders: list[Order], rules: OutletBilling) -> dict[int, tuple
             Prefetch("payments", queryset=Payment.objects.select_related("tender", "posting")),
         )
     )
-    all_lines = list(
-        OrderLine.objects.filter(order_id__in=ids)
-        .exclude(status=OrderLine.Status.REMOVED)
-        .prefetch_related(
-            Prefetch("check_items", queryset=CheckItem.objects.order_by("guest_check_id")),
-            Prefetch("discounts", queryset=Discount.objects.filter(removed_at__isnull=True)),
-            "modifiers",
-        )
-        .order_by("pk")
-    )
+    all_lines = list(_billed_lines(OrderLine.objects.filter(order_id__in=ids)))
     checks_of, lines_of = defaultdict(list), defaultdict(list)
     for check in all_checks:
         checks_of[check.order_id].append(check)

@@ -305,6 +305,20 @@ class Order(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk}"
 
+    @property
+    def label(self) -> str:
+        """How people name the order on a screen: "Table 7", "Room 214", the tab's name or "Order 12".
+
+        Reads `table`: select it with the order where many are labelled.
+        """
+        if self.table_id:
+            return str(_("Table %(number)s") % {"number": self.table.number})
+        if self.kind == self.Kind.ROOM_SERVICE and self.room_number:
+            return str(_("Room %(number)s") % {"number": self.room_number})
+        if self.tab_name:
+            return self.tab_name
+        return str(_("Order %(number)s") % {"number": self.pk})
+
 
 class OrderStatusChange(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="status_changes")

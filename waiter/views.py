@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from billing.selectors import billing_settings
@@ -69,17 +68,6 @@ def floor(request):
     )
 
 
-def order_title(order: Order) -> str:
-    """How the waiter names the order: "Table 7", "Room 214", the tab's name or "Order 12"."""
-    if order.table_id:
-        return _("Table %(number)s") % {"number": order.table.number}
-    if order.kind == Order.Kind.ROOM_SERVICE and order.room_number:
-        return _("Room %(number)s") % {"number": order.room_number}
-    if order.tab_name:
-        return order.tab_name
-    return _("Order %(number)s") % {"number": order.pk}
-
-
 @ensure_csrf_cookie
 def order_screen(request, order_id: int):
     if not _may_take_orders(request):
@@ -90,7 +78,7 @@ def order_screen(request, order_id: int):
     return _page(
         request,
         "waiter/order.html",
-        {"order": order, "title": order_title(order), "sold_out_asks_manager": asks_manager},
+        {"order": order, "title": order.label, "sold_out_asks_manager": asks_manager},
     )
 
 
@@ -111,7 +99,7 @@ def bill_screen(request, order_id: int):
         "waiter/bill.html",
         {
             "order": order,
-            "title": order_title(order),
+            "title": order.label,
             "cash_rounding": settings.CASH_ROUNDING,
             "return_url": return_url,
             "receipt_default": billing_settings(order.outlet_id).receipt_default,
