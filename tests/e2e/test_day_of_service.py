@@ -124,8 +124,12 @@ def the_evening(stripe_server) -> dict:
 
 
 def shot(page: Page, device: str, step: str) -> None:
+    """A full-page screenshot in /tmp/daytest/, once the page fits the device's width."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{device}-{step}.png"), full_page=True)
+    # Nothing sticks out past the screen's edge (a phone would scroll the whole page sideways).
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= DEVICES[device]["viewport"]["width"], f"{step} is {width}px wide"
 
 
 def amount(cents: int, language: str) -> re.Pattern:
@@ -253,6 +257,11 @@ def test_a_cashiers_and_a_managers_whole_day(pages, stripe_server, mail_box, dev
     cashier_signs_in(carla)
     expect(carla.locator(".cashier-bar")).to_contain_text(BISTRO_NAME)
     shot(carla, device, "01-open-checks")
+    # Her three tabs fit the screen, the drawer's too (none half hidden past the edge on a phone).
+    width = DEVICES[device]["viewport"]["width"]
+    for tab in ("#tab-open", "#tab-closed", "#tab-drawer"):
+        box = carla.locator(tab).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (tab, box)
     carla.locator("#tab-drawer").tap()
     carla.wait_for_url(re.compile(r"/cashier/drawer/"))
     expect(carla.locator("#drawer-state")).to_be_visible()
@@ -301,7 +310,7 @@ def test_a_cashiers_and_a_managers_whole_day(pages, stripe_server, mail_box, dev
     expect(pad.locator(".tender-paid")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     shot(carla, device, "05-card-paid")
     back_to_open_checks(carla, pad, orders["5"])
-    card = in_own_thread(lambda: Payment.objects.get(provider_id=intent_id))
+    card = in_own_thread(lambda: Payment.objects.select_related("tender").get(provider_id=intent_id))
     assert (card.state, card.amount) == (Payment.State.CAPTURED, total_5)
     # Table 1 (left open on purpose) is still on her list.
     expect(carla.locator(f'.cashier-row[data-order-id="{blockers["carried"]}"]')).to_be_visible()
@@ -370,7 +379,10 @@ def test_a_cashiers_and_a_managers_whole_day(pages, stripe_server, mail_box, dev
     rows = in_own_thread(lambda: drawer_from_the_rows(session_id))
     assert (rows["float"], rows["pay_out"], rows["pay_in"], rows["cash_payments"]) == (12000, 500, 0, 2)
     assert (rows["taken"], rows["change"], rows["opened_by"]) == (given + total_4, given - total_3, "carla")
-    assert 0 < rows["refunds"] < total_3  # one soup of table 3, in cash
+    soup_price = in_own_thread(
+        lambda: Item.objects.filter(category__menu__outlet__name=BISTRO_NAME, name="Soep van de dag").first().price
+    )
+    assert rows["refunds"] == soup_price  # one soup of table 3, given back in cash
     assert not amount(rows["expected"], language).search(carla.locator("#count").inner_text())
     counted = rows["expected"] - 50
     count(carla, "close", in_notes_and_coins(carla, "close", counted))
@@ -434,4 +446,8 @@ def test_a_cashiers_and_a_managers_whole_day(pages, stripe_server, mail_box, dev
     bar = {tender: net for (outlet, tender), net in stored.items() if outlet == BAR_NAME}
     assert sum(bar.values()) == 0  # nothing was taken at the bar
     bistro_cash = next(net for (outlet, tender), net in stored.items() if outlet == BISTRO_NAME and tender == "Contant")
-    assert bistro_cash == total_3 + total_4 - rows["refunds"]
+    assert bistro_cash == total_3 + total_4 - soup_price
+    bistro_card = next(
+        net for (outlet, tender), net in stored.items() if outlet == BISTRO_NAME and tender == card.tender.name
+    )
+    assert bistro_card == total_5
