@@ -163,6 +163,14 @@ def receipt_printer_problem(*, outlet_id: int) -> str:
     return ""
 
 
+def receipt_choice_first(*, outlet_id: int) -> str:
+    """The receipt choice picked first after a payment: the outlet's default, but never "print" with no printer."""
+    choice = billing_settings(outlet_id).receipt_default
+    if choice == OutletBilling.ReceiptChoice.PRINT and receipt_printer_problem(outlet_id=outlet_id):
+        return OutletBilling.ReceiptChoice.NONE
+    return choice
+
+
 def queue_receipt(*, check: Check, by: User, title: str = "") -> PrintJob | None:
     """Queue the receipt (or pro-forma bill) on the outlet's receipt printer; None if it has none."""
     rules = billing_settings(check.order.outlet_id)

@@ -7,7 +7,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from billing.selectors import billing_settings
+from billing.printouts import receipt_choice_first
 from orders.models import Order
 from orders.services import FLOOR_ROLES, FLOOR_WATCH_ROLES, KITCHEN_86_ROLES
 from staff.models import Role
@@ -102,6 +102,6 @@ def bill_screen(request, order_id: int):
             "title": order.label,
             "cash_rounding": settings.CASH_ROUNDING,
             "return_url": return_url,
-            "receipt_default": billing_settings(order.outlet_id).receipt_default,
+            "receipt_default": receipt_choice_first(outlet_id=order.outlet_id),
         },
     )

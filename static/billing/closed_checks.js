@@ -78,6 +78,8 @@ function drawCheck(check) {
       "div",
       { class: "closed-check__actions" },
       h("button", { type: "button", class: "button", "data-action": "reprint", onclick: (event) => reprint(check, event.currentTarget) }, gettext("Print receipt")),
+      // The bill screen e-mails the receipt, shows its QR code, or puts a company on it.
+      h("a", { class: "button", "data-action": "bill", href: paths.billPage(check.order) }, gettext("Bill and receipt…")),
       h("button", { type: "button", class: "button", "data-action": "refund", disabled: !refundable, onclick: () => openRefund(check) }, gettext("Refund")),
       h("button", { type: "button", class: "button button--danger", "data-action": "reopen", onclick: () => openReopen(check) }, gettext("Reopen")),
     ),

@@ -257,3 +257,17 @@ def test_an_emailed_invoice_says_so(world, paid, api_as):
     name, data, kind = message.attachments[0]
     assert name == f"invoice-{paid.order_id}-1.pdf" and kind == "application/pdf"
     assert "Acme B.V." in pdf_text(data)
+
+
+def test_the_dialog_picks_print_first_only_where_a_receipt_printer_can_print(world, receipt_printer):  # noqa: F811
+    """The outlet's default stands, except "print" with no printer (or one switched off): then "no receipt"."""
+    rules = OutletBilling.objects.get(outlet=world.outlet)
+    assert printouts.receipt_choice_first(outlet_id=world.outlet.pk) == "print"
+    rules.receipt_printer.is_active = False
+    rules.receipt_printer.save(update_fields=["is_active"])
+    assert printouts.receipt_choice_first(outlet_id=world.outlet.pk) == "none"
+    for choice in ("email", "qr", "none"):
+        OutletBilling.objects.filter(pk=rules.pk).update(receipt_default=choice)
+        assert printouts.receipt_choice_first(outlet_id=world.outlet.pk) == choice
+    OutletBilling.objects.filter(pk=rules.pk).update(receipt_default="print", receipt_printer=None)
+    assert printouts.receipt_choice_first(outlet_id=world.outlet.pk) == "none"
