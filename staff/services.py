@@ -97,6 +97,14 @@ def _check_pin(*, person_id: int, pin: str, client: pin_guard.PinClient) -> User
     raise ValidationError({"pin": message})
 
 
+def confirm_person_with_pin(*, person: User, pin: str, requested_by: User) -> User:
+    """Someone at another person's tablet says it is really them with their own PIN (a drawer handed to them).
+
+    Wrong PINs count in the same throttle as sign-ins, against the tablet's person asking.
+    """
+    return _check_pin(person_id=person.pk, pin=pin, client=pin_guard.client_for_requester(requested_by.pk))
+
+
 def sign_in_with_pin(*, person_id: int, pin: str, client: pin_guard.PinClient) -> User:
     """Return the person whose PIN this is, or refuse (counting the wrong try for `client`)."""
     person = _check_pin(person_id=person_id, pin=pin, client=client)

@@ -259,7 +259,7 @@ def test_answers_to_valid_requests_match_the_schema(world, kitchen, wsgi_app):
         "POST",
         "/api/billing/drawers/{session_id}/hand-over/",
         path_parameters=drawer_path,
-        body={"counts": {"5000": 2, "200": 1}, "to": api_world.people["cashier"].pk},
+        body={"counts": {"5000": 2, "200": 1}, "to": api_world.people["cashier"].pk, "to_pin": TEST_PIN},
     )
     drawer_path = {"session_id": handed["opened"]["id"]}
     call("POST", "/api/billing/drawers/{session_id}/close/", path_parameters=drawer_path, body={"counted": 10000})

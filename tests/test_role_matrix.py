@@ -156,7 +156,7 @@ BODIES = {
     ("POST", "/api/billing/drawers/{session_id}/close/"): {"counted": 10000},
     ("POST", "/api/billing/drawers/{session_id}/movements/"): {"kind": "pay_in", "amount": 100, "reason": "Float"},
     ("POST", "/api/billing/drawers/{session_id}/no-sale/"): {"reason": "Change for a note"},
-    ("POST", "/api/billing/drawers/{session_id}/hand-over/"): {"counts": {"5000": 2}, "to": 1},
+    ("POST", "/api/billing/drawers/{session_id}/hand-over/"): {"counts": {"5000": 2}, "to": 1, "to_pin": "0000"},
 }
 
 

@@ -47,6 +47,7 @@ class DrawerCountSerializer(StrictSerializer):
 class DrawerHandOverSerializer(StrictSerializer):
     counts = _counts_field()
     to = IdField(help_text="The person who takes the drawer over.")
+    to_pin = serializers.CharField(max_length=12, help_text="Her own PIN: she takes the counted cash.")
 
 
 class NoSaleSerializer(StrictSerializer):
@@ -124,7 +125,9 @@ class DrawerHandOverView(APIView):
         data = _valid(DrawerHandOverSerializer, request.data)
         session = get_object_or_404(DrawerSession, pk=session_id)
         to = User.objects.filter(pk=data["to"], is_active=True).first()  # the service refuses nobody
-        opened = services.hand_over_drawer(session=session, counts=data["counts"], to=to, by=request.user)
+        opened = services.hand_over_drawer(
+            session=session, counts=data["counts"], to=to, to_pin=data["to_pin"], by=request.user
+        )
         return Response({"closed": drawer_body(opened.handed_over_from), "opened": drawer_body(opened)})
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from billing.models import DrawerSession
 from billing.services.drawers import CLOSING_ROLES, OPENING_ROLES, close_drawer, kick_drawer, open_drawer
 from staff.models import User
-from staff.services import record_audit
+from staff.services import confirm_person_with_pin, record_audit
 
 NO_SALE_REASON_LENGTH = 200
 
@@ -33,12 +33,13 @@ def open_cash_drawer_without_sale(*, session: DrawerSession, reason: str, by: Us
     return session
 
 
-def hand_over_drawer(*, session: DrawerSession, counts: dict, to: User | None, by: User) -> DrawerSession:
+def hand_over_drawer(*, session: DrawerSession, counts: dict, to: User | None, to_pin: str, by: User) -> DrawerSession:
     """The outgoing cashier counts blind; the session closes and the incoming person's opens on that cash.
 
     One transaction: the count closes `session` (variance, count slip), and a new
     session for `to` starts with the very counts as its float. Either both happen or
-    neither does. Both are in the audit log, and the hand-over itself too.
+    neither does. Both are in the audit log, and the hand-over itself too. The incoming
+    person takes the cash with her own PIN: nobody is handed a drawer behind her back.
     """
     if not by.has_role(*CLOSING_ROLES):
         raise PermissionDenied(_("Only cashiers and managers close a cash drawer."))
@@ -46,6 +47,10 @@ def hand_over_drawer(*, session: DrawerSession, counts: dict, to: User | None, b
         raise ValidationError({"to": _("Hand the drawer to someone who may open it.")})
     if to.pk == by.pk:
         raise ValidationError({"to": _("Hand the drawer over to someone else.")})
+    try:
+        confirm_person_with_pin(person=to, pin=to_pin, requested_by=by)
+    except ValidationError as error:
+        raise ValidationError({"to_pin": error.message_dict.get("pin", error.messages)}) from None
     with transaction.atomic():
         closed = close_drawer(session=session, counts=counts, by=by)
         opened = open_drawer(outlet=closed.outlet, float_counts=closed.close_counts, by=to, handed_over_from=closed)

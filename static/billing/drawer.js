@@ -164,7 +164,7 @@ if (closeButton) {
     busy(handOverButton, async () => {
       const select = document.getElementById("hand-over-to");
       const answer = await api("POST", drawerPaths.action(sessionId, "hand-over"), {
-        body: { counts: countsOf(grid), to: Number(select.value) },
+        body: { counts: countsOf(grid), to: Number(select.value), to_pin: document.getElementById("hand-over-pin").value },
         key: newUuid(),
       });
       const name = select.selectedOptions[0].textContent;

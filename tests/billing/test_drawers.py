@@ -225,7 +225,7 @@ def test_without_a_receipt_printer_the_answer_says_it_was_not_printed(world, cas
 def test_the_hand_over_closes_one_session_and_opens_the_next_on_the_count(world, cashier):
     session = services.open_drawer(outlet=world.outlet, float_counts=FLOAT, by=cashier)
     counted = {**FLOAT, "1000": 5}
-    opened = services.hand_over_drawer(session=session, counts=counted, to=world.manager, by=cashier)
+    opened = services.hand_over_drawer(session=session, counts=counted, to=world.manager, to_pin="9999", by=cashier)
     session.refresh_from_db()
     assert session.closed_by == cashier and session.variance == 1000
     assert opened.opened_by == world.manager and opened.handed_over_from == session
@@ -242,7 +242,7 @@ def test_a_hand_over_that_fails_half_way_leaves_the_drawer_open(world, cashier, 
 
     monkeypatch.setattr("billing.services.drawer_shifts.open_drawer", refuse)
     with pytest.raises(IntegrityError):
-        services.hand_over_drawer(session=session, counts=FLOAT, to=world.manager, by=cashier)
+        services.hand_over_drawer(session=session, counts=FLOAT, to=world.manager, to_pin="9999", by=cashier)
     session.refresh_from_db()
     assert session.closed_at is None and session.counted is None
     assert DrawerSession.objects.count() == 1
@@ -253,7 +253,7 @@ def test_the_drawer_is_handed_to_someone_who_may_open_it(world, cashier):
     session = services.open_drawer(outlet=world.outlet, float_counts=FLOAT, by=cashier)
     for wrong in (world.kitchen, cashier, None):
         with pytest.raises(ValidationError) as error:
-            services.hand_over_drawer(session=session, counts=FLOAT, to=wrong, by=cashier)
+            services.hand_over_drawer(session=session, counts=FLOAT, to=wrong, to_pin="9999", by=cashier)
         assert "to" in error.value.message_dict
     session.refresh_from_db()
     assert session.closed_at is None
@@ -321,9 +321,18 @@ def test_the_hand_over_and_no_sale_endpoints(world, cashier):
     no_sale = _post(client, f"/api/billing/drawers/{sid}/no-sale/", {"reason": "Change"})
     assert no_sale.status_code == 200
     assert no_sale.json()["kick_problem"] == "No receipt printer is set up for this outlet."
-    nobody = _post(client, f"/api/billing/drawers/{sid}/hand-over/", {"counts": FLOAT, "to": 999999})
+    nobody = _post(client, f"/api/billing/drawers/{sid}/hand-over/", {"counts": FLOAT, "to": 999999, "to_pin": "9999"})
     assert nobody.status_code == 400 and "to" in nobody.json()
-    answer = _post(client, f"/api/billing/drawers/{sid}/hand-over/", {"counts": FLOAT, "to": world.manager.pk})
+    wrong_pin = _post(
+        client, f"/api/billing/drawers/{sid}/hand-over/", {"counts": FLOAT, "to": world.manager.pk, "to_pin": "1234"}
+    )
+    assert wrong_pin.status_code == 400 and "to_pin" in wrong_pin.json(), wrong_pin.content
+    no_pin = _post(client, f"/api/billing/drawers/{sid}/hand-over/", {"counts": FLOAT, "to": world.manager.pk})
+    assert no_pin.status_code == 400 and "to_pin" in no_pin.json()
+    assert DrawerSession.objects.get(pk=sid).closed_at is None  # a refused hand-over leaves the drawer as it was
+    answer = _post(
+        client, f"/api/billing/drawers/{sid}/hand-over/", {"counts": FLOAT, "to": world.manager.pk, "to_pin": "9999"}
+    )
     assert answer.status_code == 200, answer.content
     assert answer.json()["closed"]["variance"] == 0
     assert answer.json()["opened"]["opening_float"] == FLOAT_TOTAL and answer.json()["opened"]["open"]
