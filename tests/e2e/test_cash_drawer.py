@@ -125,3 +125,38 @@ def test_the_manager_sees_open_drawers_and_variances(pages, server_url, device):
     expect(page.locator("#closed-drawers tbody tr").first).to_contain_text(amount("2.00", language))
     expect(page.locator("#variance-by-person")).to_contain_text("Carla")  # she ran the till
     pages.screenshot(page, f"{device}-manager-drawers")
+
+
+@pytest.mark.parametrize("device", ["tablet-en", "phone-nl"])
+def test_carla_hands_the_drawer_to_mila_who_takes_it_with_her_own_pin(pages, server_url, device):
+    language = device.rsplit("-", 1)[1]
+    page = pages.open(DEVICES[device])
+    sign_in_as_carla(page, server_url)
+    page.goto(server_url + "/cashier/drawer/")
+    expect(page.locator("#drawer-state")).to_be_visible()
+    before = page.locator("#drawer").get_attribute("data-session-id")
+
+    # Carla counts the demo's 150.00 float exactly and hands it to Mila.
+    for value, pieces in DEMO_FLOAT.items():
+        count(page, "close", int(value), pieces)
+    page.locator("#hand-over-to").select_option(label="Mila")
+    page.locator("#hand-over-pin").fill("1234")  # not Mila's PIN: nothing changes hands
+    page.locator("#hand-over-submit").tap()
+    expect(page.locator("#toasts")).to_contain_text("PIN" if language == "en" else "pincode")
+    expect(page.locator("#count-result")).to_be_hidden()
+    page.locator("#hand-over-pin").fill("9999")
+    page.locator("#hand-over-pin").scroll_into_view_if_needed()
+    pages.screenshot(page, f"{device}-hand-over")
+    page.locator("#hand-over-submit").tap()
+
+    result = page.locator("#count-result")
+    expect(result).to_be_visible()
+    expect(result.locator('[data-field="counted"]')).to_have_text(amount("150.00", language))
+    expect(result.locator('[data-field="variance"]')).to_have_attribute("data-sign", "even")
+    expect(page.locator("#handed-to")).to_contain_text("Mila")
+    pages.screenshot(page, f"{device}-handed-over")
+    # Mila's drawer is open on the very cash Carla counted.
+    page.reload()
+    expect(page.locator('#drawer-state [data-field="opened-by"]')).to_have_text("Mila")
+    expect(page.locator('#drawer-state [data-field="float"]')).to_have_text(amount("150.00", language))
+    assert page.locator("#drawer").get_attribute("data-session-id") != before
