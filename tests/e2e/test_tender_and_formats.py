@@ -185,7 +185,19 @@ def test_a_manager_on_the_floor_reaches_the_manager_pages(pages, device):
     sign_in(mila, "Mila", "9999")
     mila.locator("#to-manager").tap()
     mila.wait_for_url("**/manager/")
-    expect(mila.locator(".manager-link")).to_have_count(5)
+    # Every page of a manager's day, and the back office for IT.
+    links = mila.locator(".manager-link")
+    expect(links).to_have_count(8)
+    assert [links.nth(i).get_attribute("id") for i in range(8)] == [
+        "to-day-report",
+        "to-drawers",
+        "to-cashier",
+        "to-printers",
+        "to-front-desk",
+        "to-86-board",
+        "to-kitchen-stations",
+        "to-admin",
+    ]
     pages.screenshot(mila, f"{device}-manager-home")
     mila.locator("#to-day-report").tap()
     mila.wait_for_url("**/manager/day/")
