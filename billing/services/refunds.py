@@ -110,7 +110,8 @@ def refund_payment(
         # The check first: refunds of its lines on its several payments wait for each other.
         Check.objects.select_for_update().filter(pk=payment.guest_check_id).first()
         payment = (
-            Payment.objects.select_for_update()
+            # Only the payment row: its posting is an outer join, which PostgreSQL will not lock.
+            Payment.objects.select_for_update(of=("self",))
             .select_related("tender", "guest_check__order", "posting")
             .get(pk=payment.pk)
         )
