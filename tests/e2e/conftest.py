@@ -17,9 +17,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection
+
+from tests.billing.test_receipt_email import MailBox
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
@@ -240,3 +243,15 @@ def pages(browser, server_url, request):
     yield opened
     opened.close()
     assert not opened.errors, "JavaScript errors:\n" + "\n".join(opened.errors)
+
+
+@pytest.fixture
+def mail_box():
+    """A real SMTP server (aiosmtpd) on a free port, keeping what it is sent; its port is `mail_box.port`."""
+    box = MailBox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    box.port = port
+    yield box
+    controller.stop()

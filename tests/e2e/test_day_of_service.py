@@ -27,7 +27,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
@@ -38,8 +37,7 @@ from orders.models import Item
 from orders.services import LineRequest, add_lines, open_order, send_to_kitchen
 from staff.models import User
 from tables.models import Outlet, Table
-from tests.billing.test_receipt_email import MailBox
-from tests.e2e.conftest import PHONE, TABLET, free_port, running_daphne, stripe_env
+from tests.e2e.conftest import PHONE, TABLET, running_daphne, stripe_env
 from tests.e2e.steps import LIVE_TIMEOUT_MS, in_own_thread, sign_in
 from tests.e2e.test_cashier import cashier_signs_in
 from tests.e2e.test_close_of_day import an_open_order_and_an_unanswered_room_charge
@@ -72,17 +70,6 @@ TABLES = {
 }
 FLOAT = {5000: 2, 200: 10}  # what Carla counts into the drawer: 120.00
 REFUND_REASON = "Soup was cold"
-
-
-@pytest.fixture
-def mail_box():
-    box = MailBox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    box.port = port
-    yield box
-    controller.stop()
 
 
 @pytest.fixture

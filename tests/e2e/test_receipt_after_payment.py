@@ -10,7 +10,6 @@ import email.policy
 import io
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -18,8 +17,7 @@ from billing.models import OutletBilling
 from demo.management.commands.seed_demo import BISTRO_NAME
 from printing.models import Printer, PrintJob
 from printing.services import deliver_print_job
-from tests.billing.test_receipt_email import MailBox
-from tests.e2e.conftest import PHONE, TABLET, free_port, running_daphne
+from tests.e2e.conftest import PHONE, TABLET, running_daphne
 from tests.e2e.steps import in_own_thread, send_order, sign_in
 from tests.e2e.test_bill import open_tender_pad
 from tests.printing.escpos_decoder import decode
@@ -29,17 +27,6 @@ DUTCH = {"locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
 ENGLISH = {"locale": "en-GB", "timezone_id": "Europe/Amsterdam"}
 DINNER = [{"item": "Carpaccio", "seat": 1}, {"item": "Fles huiswijn rood", "seat": 0}]
 DINNER_TOTAL = 1250 + 3200
-
-
-@pytest.fixture
-def mail_box():
-    box = MailBox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    box.port = port
-    yield box
-    controller.stop()
 
 
 @pytest.fixture
