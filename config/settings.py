@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "billing",
     "pms_integration",
     "waiter",
+    "backoffice",
     "demo",
 ]
 

@@ -19,7 +19,7 @@ urlpatterns = [
     path("api/printing/", include("printing.urls")),
     path("api/pms/", include("pms_integration.urls")),
     path("frontdesk/", include("pms_integration.page_urls")),
-    path("manager/", include("staff.page_urls")),
+    path("manager/", include("backoffice.urls")),
     path("manager/", include("printing.page_urls")),
     path("manager/", include("billing.page_urls")),
     path("cashier/", include("billing.cashier_urls")),

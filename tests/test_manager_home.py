@@ -14,9 +14,9 @@ MANAGER_PAGES = [
     "/manager/day/",
     "/manager/drawers/",
     "/cashier/",
-    "/manager/printers/",
-    "/frontdesk/",
     "/kitchen/86/",
+    "/frontdesk/",
+    "/manager/printers/",
     "/kitchen/stations/",
 ]
 
@@ -34,6 +34,15 @@ def test_the_manager_home_lists_every_manager_page_and_each_opens(client, world)
     assert links(response.content.decode()) == [*MANAGER_PAGES, "/admin/"]
     for url in MANAGER_PAGES:
         assert client.get(url).status_code == 200, url
+
+
+def test_every_manager_page_on_the_shared_navigation_marks_itself(client, world):
+    client.force_login(world.manager)
+    page = client.get("/manager/").content.decode()
+
+    nav = re.findall(r'<a class="manager-nav__link" id="nav-[^"]+" href="([^"]+)"', page)
+    assert nav == ["/manager/", *MANAGER_PAGES, "/admin/"]
+    assert 'id="nav-home" href="/manager/" aria-current="page"' in page
 
 
 @pytest.mark.parametrize("role", [Role.WAITER, Role.CASHIER, Role.KITCHEN, Role.FRONT_DESK])

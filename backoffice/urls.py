@@ -1,9 +1,9 @@
 from django.urls import path
 
-from staff import views
+from backoffice import views
 
 app_name = "manager"
 
 urlpatterns = [
-    path("", views.manager_home, name="home"),
+    path("", views.home, name="home"),
 ]

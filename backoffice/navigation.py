@@ -1,0 +1,73 @@
+"""The navigation every manager page shares: one list, so a new page is one line here."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    url_name: str
+    label: str | Promise
+    hint: str | Promise
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str | Promise
+    pages: tuple[Page, ...]
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        _("Today"),
+        (
+            Page("home", "manager:home", _("Dashboard"), _("Sales, covers, open checks and the kitchen, live.")),
+            Page("day", "billing:day-report", _("Day report"), _("Today's sales so far, and the close of day (Z).")),
+            Page(
+                "drawers",
+                "billing:drawers",
+                _("Cash drawers"),
+                _("Open drawers, counts and variances by day and person."),
+            ),
+            Page(
+                "cashier",
+                "cashier:checks",
+                pgettext_lazy("the cashier's screen", "Cashier"),
+                _("Every open check, today's paid checks, refunds and reopening."),
+            ),
+            Page("86", "kitchen:sold-out", _("86 board"), _("Sold out items and choices, countdowns.")),
+            Page("front-desk", "frontdesk:home", _("Front desk"), _("Room charges, guests in house and folios.")),
+        ),
+    ),
+    Section(
+        _("Set-up"),
+        (
+            Page("printers", "printing:printers", _("Printers"), _("Printer status and slips that did not print.")),
+            Page(
+                "kitchen-stations",
+                "kitchen:stations",
+                _("Kitchen screens"),
+                _("Pair a screen with its station."),
+            ),
+        ),
+    ),
+)
+
+
+def sections() -> tuple[Section, ...]:
+    return SECTIONS
+
+
+def page_for(path: str) -> Page | None:
+    """The page of the navigation that `path` is on: the longest URL that starts it."""
+    found = [page for section in SECTIONS for page in section.pages if path.startswith(page.url)]
+    return max(found, key=lambda page: len(page.url), default=None)
