@@ -1,0 +1,41 @@
+"""The orders app's models, by subject: the menu, and orders with their lines."""
+
+from orders.models.menu import (
+    Category,
+    Course,
+    Item,
+    ItemModifierGroup,
+    Menu,
+    MenuWindow,
+    Modifier,
+    ModifierGroup,
+    TaxRate,
+)
+from orders.models.order import (
+    LINE_WORKFLOW,
+    ORDER_WORKFLOW,
+    LineStatusChange,
+    Order,
+    OrderLine,
+    OrderLineModifier,
+    OrderStatusChange,
+)
+
+__all__ = [
+    "LINE_WORKFLOW",
+    "ORDER_WORKFLOW",
+    "Category",
+    "Course",
+    "Item",
+    "ItemModifierGroup",
+    "LineStatusChange",
+    "Menu",
+    "MenuWindow",
+    "Modifier",
+    "ModifierGroup",
+    "Order",
+    "OrderLine",
+    "OrderLineModifier",
+    "OrderStatusChange",
+    "TaxRate",
+]
