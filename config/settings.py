@@ -9,6 +9,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -115,6 +116,14 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_test_db_suffix}"}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A test run split over processes (pytest-xdist): each worker is an installation of its own,
+# with its own Redis database and channel prefix, so that one's cache flush or broadcast
+# never reaches another. Empty outside such a run.
+_test_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _test_worker.startswith("gw"):
+    _redis = urlsplit(REDIS_URL)
+    _redis_db = int(_redis.path.strip("/") or 0) + 1 + int(_test_worker[2:])
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_redis_db}"))
 
 
 def default_channel_prefix(database: dict) -> str:
@@ -125,6 +134,7 @@ def default_channel_prefix(database: dict) -> str:
     of one installation (daphne, workers) shares the database, hence the prefix.
     """
     identity = "|".join(str(database.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    identity += f"|{_test_worker}" if _test_worker else ""
     return f"tafel.{hashlib.sha256(identity.encode()).hexdigest()[:12]}."
 
 
