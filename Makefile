@@ -45,8 +45,11 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
+# Two processes by default: the browser tests mostly wait, so two share a 2-core machine well.
+TEST_WORKERS ?= 2
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses $(TEST_WORKERS)
 
 messages: install
 	$(BIN)/python manage.py makemessages -l nl --no-location --ignore=.venv --ignore=tests --ignore=bench
