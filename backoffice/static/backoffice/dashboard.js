@@ -15,7 +15,8 @@ async function refresh(board) {
     window.location.reload(); // signed out: the server answered with the sign-in page
     return;
   }
-  board.replaceChildren(...fresh.childNodes);
+  // Unchanged figures are left alone: no flicker, and a screen reader is not read the page again.
+  if (fresh.innerHTML.trim() !== board.innerHTML.trim()) board.replaceChildren(...fresh.childNodes);
 }
 
 const board = document.getElementById("dashboard");
