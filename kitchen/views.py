@@ -68,7 +68,8 @@ def sold_out(request):
         {
             "outlets": outlets,
             "outlet": outlet,
-            "back_to_kitchen": not request.user.has_role(Role.MANAGER),
+            # Only a manager gets the back office's navigation around the board.
+            "frame": "manager/base.html" if request.user.has_role(Role.MANAGER) else "kitchen/_sold_out_frame.html",
             "currency": settings.CURRENCY,
             "currency_decimals": settings.CURRENCY_DECIMALS,
         },

@@ -76,11 +76,37 @@ def test_the_manager_home_in_dutch(client, world):
     assert "Koppel een scherm aan zijn station." in page
 
 
-@pytest.mark.parametrize("url", ["/manager/day/", "/manager/printers/", "/frontdesk/"])
-def test_each_manager_page_leads_back_to_the_manager_home(client, world, url):
+def test_the_front_desk_leads_a_manager_back_to_the_manager_home(client, world):
+    client.force_login(world.manager)
+    page = client.get("/frontdesk/").content.decode()
+    assert 'id="to-manager" href="/manager/"' in page
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("/manager/day/", "day"),
+        ("/manager/day/close/", "day"),
+        ("/manager/drawers/", "drawers"),
+        ("/manager/printers/", "printers"),
+        ("/kitchen/86/", "86"),
+        ("/kitchen/stations/", "kitchen-stations"),
+    ],
+)
+def test_each_manager_page_has_the_shared_navigation_and_marks_itself(client, world, url, key):
     client.force_login(world.manager)
     page = client.get(url).content.decode()
-    assert 'id="to-manager" href="/manager/"' in page
+    assert 'id="manager-nav"' in page
+    assert 'id="nav-home" href="/manager/"' in page
+    assert re.search(rf'id="nav-{key}" href="[^"]+" aria-current="page"', page), url
+
+
+def test_the_kitchen_gets_the_86_board_without_the_managers_navigation(client, world):
+    client.force_login(StaffFactory(role=Role.KITCHEN))
+    page = client.get("/kitchen/86/").content.decode()
+    assert 'class="sold-out"' in page
+    assert 'id="manager-nav"' not in page
+    assert 'href="/kitchen/"' in page
 
 
 def test_the_front_desk_shows_front_desk_staff_no_manager_link(client, world):
