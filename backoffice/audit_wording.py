@@ -85,8 +85,10 @@ def entry_lines(entry: AuditEntry) -> list[str]:
     if isinstance(after, dict):
         before = before if isinstance(before, dict) else {}
         for name, value in after.items():
-            if name in before and before[name] != value:
+            if name in before and _value(name, before[name]) == _value(name, value):
+                continue  # the same moment, written in another time zone
+            if name in before:
                 lines.append(f"{_field(name)}: {_value(name, before[name])} → {_value(name, value)}")
-            elif name not in before:
+            else:
                 lines.append(f"{_field(name)}: {_value(name, value)}")
     return lines

@@ -19,7 +19,8 @@ LONGEST_SHIFT = datetime.timedelta(hours=24)
 
 
 def _iso(moment: datetime.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+    # In UTC, as the database keeps it: before and after compare as written.
+    return moment.astimezone(datetime.UTC).isoformat() if moment else None
 
 
 def _clean(

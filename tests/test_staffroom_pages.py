@@ -8,6 +8,7 @@ import io
 import pytest
 from django.utils import timezone
 
+from backoffice.audit_wording import entry_lines
 from staff import services
 from staff.models import AuditEntry, Role, User, WorkShift
 from tests.factories import StaffFactory
@@ -277,3 +278,16 @@ def test_bad_audit_filters_are_a_400_naming_the_field(mila, query):
     assert response.status_code == 400
     field = "until" if "until" in query else query.split("=")[0]
     assert f'data-field="{field}"' in response.content.decode() or field == "page"
+
+
+def test_an_audit_entry_shows_only_what_changed(world):
+    entry = AuditEntry(
+        action="shift_corrected",
+        details={
+            "person": world.waiter.pk,
+            "person_name": "Anna",
+            "before": {"clocked_in_at": "2026-12-07T21:30:00+00:00", "clocked_out_at": None},
+            "after": {"clocked_in_at": "2026-12-07T22:30:00+01:00", "clocked_out_at": "2026-12-08T01:30:00+00:00"},
+        },
+    )
+    assert entry_lines(entry) == ["person: Anna", "clocked out: \u2013 \u2192 8 Dec 2026 02:30"]
