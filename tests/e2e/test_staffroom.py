@@ -96,11 +96,12 @@ def test_mila_adds_a_waiter_who_signs_in_and_corrects_her_forgotten_clock_out(pa
     mila.goto(f"{pages.base_url}/manager/timesheets/?week={shift['week']}")
     expect(mila.locator(f'[data-shift-id="{shift["shift"]}"]')).to_be_visible()
     expect(mila.locator("#week-table thead th").nth(1)).to_contain_text("ma" if dutch else "Mon")
-    shot(mila, device, "3-open-shift")
     item = mila.locator(f'[data-shift-id="{shift["shift"]}"]')
     item.locator("summary").click()
     item.locator('input[name="clocked_out_at"]').fill(shift["out"])
     item.locator('input[name="reason"]').fill("Forgot to clock out")
+    fits_the_width(mila)
+    shot(mila, device, "3-correcting")
     item.locator('button[type="submit"]').click()
     mila.wait_for_url(f"**/manager/timesheets/?week={shift['week']}")
 
