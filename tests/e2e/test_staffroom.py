@@ -6,6 +6,7 @@ On a laptop in English and a tablet in Dutch (selectors use ids and data attribu
 """
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -125,3 +126,11 @@ def test_mila_adds_a_waiter_who_signs_in_and_corrects_her_forgotten_clock_out(pa
     expect(entry.locator(".staffroom-audit__details")).to_contain_text("uitgeklokt" if dutch else "clocked out")
     fits_the_width(mila)
     shot(mila, device, "5-audit")
+
+    # Noor forgot her PIN too: Mila gives her a generated one, shown this once.
+    mila.locator("#nav-staff").click()
+    mila.locator("#staff-table a", has_text="Noor").click()
+    mila.locator("#generate-pin").click()
+    expect(mila.locator("#new-pin")).to_have_text(re.compile(r"^[0-9]{4}$"))
+    fits_the_width(mila)
+    shot(mila, device, "6-new-pin")
