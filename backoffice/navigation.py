@@ -60,6 +60,14 @@ SECTIONS: tuple[Section, ...] = (
             ),
         ),
     ),
+    Section(
+        _("People"),
+        (
+            Page("staff", "manager:staff", _("Staff"), _("People, roles and PINs; who is active.")),
+            Page("timesheets", "manager:timesheets", _("Timesheets"), _("Hours per person per week; corrections.")),
+            Page("audit", "manager:audit", _("Audit log"), _("Who did what, and when.")),
+        ),
+    ),
 )
 
 

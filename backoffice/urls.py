@@ -1,9 +1,21 @@
 from django.urls import path
 
-from backoffice import views
+from backoffice import audit_views, staff_views, timesheet_views, views
 
 app_name = "manager"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # People: staff, timesheets, audit log.
+    path("staff/", staff_views.staff_list, name="staff"),
+    path("staff/new/", staff_views.add_person, name="add-person"),
+    path("staff/<int:person_id>/", staff_views.person_page, name="person"),
+    path("staff/<int:person_id>/pin/", staff_views.reset_pin, name="reset-pin"),
+    path("staff/<int:person_id>/clear-pin-wait/", staff_views.clear_pin_wait, name="clear-pin-wait"),
+    path("staff/<int:person_id>/active/", staff_views.set_active, name="set-active"),
+    path("timesheets/", timesheet_views.timesheets, name="timesheets"),
+    path("timesheets/week.csv", timesheet_views.timesheet_csv, name="timesheet-csv"),
+    path("timesheets/shifts/new/", timesheet_views.add_shift, name="add-shift"),
+    path("timesheets/shifts/<int:shift_id>/", timesheet_views.correct_shift, name="correct-shift"),
+    path("audit/", audit_views.audit_log, name="audit"),
 ]

@@ -116,6 +116,13 @@ class WorkShift(models.Model):
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="work_shifts")
     clocked_in_at = models.DateTimeField()
     clocked_out_at = models.DateTimeField(null=True, blank=True)
+    # A manager's correction (times changed, a forgotten shift added, an open one closed):
+    # the last one is kept here, every one in the audit log.
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="shift_corrections"
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    correction_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-clocked_in_at"]

@@ -18,6 +18,9 @@ MANAGER_PAGES = [
     "/frontdesk/",
     "/manager/printers/",
     "/kitchen/stations/",
+    "/manager/staff/",
+    "/manager/timesheets/",
+    "/manager/audit/",
 ]
 
 
