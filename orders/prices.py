@@ -17,6 +17,7 @@ already on an order.
 """
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -98,3 +99,27 @@ def effective_price(
     if off:
         return min(base, *(price_after_percentage(base, -percent) for percent in off))
     return base
+
+
+def euros_text(cents: int) -> str:
+    """Cents as a file writes euros, whatever the language: "12.50", "-0.05"."""
+    sign = "-" if cents < 0 else ""
+    whole, fraction = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{fraction:02d}"
+
+
+def cents_from_euros(text: str) -> int:
+    """Euros typed or read from a file ("12,50", "12.50", "12", "€ 12,5") as cents; ValueError if not money.
+
+    One separator at most, and at most two decimals: "1.234,50" is refused rather than guessed.
+    """
+    cleaned = (text or "").replace("€", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    match = _EUROS.fullmatch(cleaned)
+    if match is None:
+        raise ValueError(text)
+    sign, whole, fraction = match.groups()
+    cents = int(whole) * 100 + int((fraction or "0").ljust(2, "0"))
+    return -cents if sign else cents
+
+
+_EUROS = re.compile(r"(-?)([0-9]{1,7})(?:\.([0-9]{1,2}))?")

@@ -34,6 +34,7 @@ from orders.services.lines import (
     remove_pending_line,
     update_pending_line,
 )
+from orders.services.menu_transfer import MenuCopy, MenuImport, copy_menu, import_menu_file
 from orders.services.pricing import (
     PriceChange,
     cancel_price_list,
@@ -55,6 +56,8 @@ __all__ = [
     "KITCHEN_86_ROLES",
     "MAX_LINE_QTY",
     "LineRequest",
+    "MenuCopy",
+    "MenuImport",
     "PriceChange",
     "StationScreen",
     "add_line",
@@ -65,6 +68,8 @@ __all__ = [
     "change_prices_by_percentage",
     "change_sent_line_note",
     "close_order",
+    "copy_menu",
+    "import_menu_file",
     "mark_bill_printed",
     "merge_orders",
     "open_order",

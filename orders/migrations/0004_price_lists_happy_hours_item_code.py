@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0002_initial'),
+        ('orders', '0003_translated_names'),
         ('tables', '0002_outlet_waiter_86_needs_manager'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
