@@ -162,11 +162,10 @@ MAX_ROWS = 2000
 def read_menu_csv(text: str) -> list[MenuRow]:
     """Check every row of a menu file; raises MenuFileErrors naming each fault, else the rows."""
     text = text.removeprefix("\ufeff")  # a spreadsheet's byte-order mark
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    first_line = text.split("\n", 1)[0]
+    # A Dutch spreadsheet writes ";" (its decimal comma takes ","): the header tells which.
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [column for column in ("price", "vat") if column not in header]
     missing += [prefix for prefix in REQUIRED if not any(c in header for c in _localized(prefix))]
