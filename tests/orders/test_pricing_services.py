@@ -282,3 +282,20 @@ def test_the_price_rules_are_one_query(world, django_assert_num_queries):
         ("happy_hour", None, Decimal("10.00")),
         ("list", 800, None),
     ]
+
+
+def test_a_batch_of_lines_reads_the_price_rules_once(world, monkeypatch):
+    calls = []
+    real = selectors.price_rules
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr("orders.services.lines.price_rules", counted)
+    order = Order.objects.create(outlet=world.outlet, table=world.tables[0], covers=2, waiter=world.waiter)
+    services.add_lines(
+        order=order, requests=[LineRequest(item_id=world.soup.pk), LineRequest(item_id=world.salad.pk)], by=world.waiter
+    )
+    assert len(calls) == 1
+    assert sorted(calls[0]["item_ids"]) == sorted([world.soup.pk, world.salad.pk])
