@@ -51,6 +51,15 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         _("Set-up"),
         (
+            Page(
+                "prices", "manager:prices", _("Prices"), _("Price changes by %, price lists from a date, happy hours.")
+            ),
+            Page(
+                "menu-transfer",
+                "manager:menu-transfer",
+                _("Import / export"),
+                _("The menu as a spreadsheet file, and a menu copied to another outlet."),
+            ),
             Page("printers", "printing:printers", _("Printers"), _("Printer status and slips that did not print.")),
             Page(
                 "kitchen-stations",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice import audit_views, staff_views, timesheet_views, views
+from backoffice import audit_views, pricing_views, staff_views, timesheet_views, views
 
 app_name = "manager"
 
@@ -18,4 +18,10 @@ urlpatterns = [
     path("timesheets/shifts/new/", timesheet_views.add_shift, name="add-shift"),
     path("timesheets/shifts/<int:shift_id>/", timesheet_views.correct_shift, name="correct-shift"),
     path("audit/", audit_views.audit_log, name="audit"),
+    # Prices, and the menu in and out (pricing_views)
+    path("prices/", pricing_views.prices, name="prices"),
+    path("prices/lists/<int:price_list_id>/cancel/", pricing_views.cancel_price_list, name="cancel-price-list"),
+    path("prices/happy-hours/<int:happy_hour_id>/remove/", pricing_views.remove_happy_hour, name="remove-happy-hour"),
+    path("menu-transfer/", pricing_views.menu_transfer, name="menu-transfer"),
+    path("menu-transfer/export/<int:outlet_id>/", pricing_views.export_menu, name="export-menu"),
 ]

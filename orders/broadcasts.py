@@ -11,7 +11,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from orders.models import Item, Modifier, Order
-from orders.selectors import item_availability, table_states
+from orders.prices import effective_price
+from orders.selectors import item_availability, local_now, price_rules, table_states
 from tables.models import Outlet
 
 logger = logging.getLogger(__name__)
@@ -114,5 +115,37 @@ def announce_modifier_on_commit(modifier: Modifier) -> None:
         openers = Outlet.objects.filter(menus__categories__items__modifier_groups__modifiers__opens_group=group_id)
         ids = set(outlets.values_list("pk", flat=True)) | set(openers.values_list("pk", flat=True))
         _send([(floor_group(outlet_id), message) for outlet_id in sorted(ids)])
+
+    transaction.on_commit(announce)
+
+
+def announce_prices_on_commit(outlet_id: int, item_ids: list[int]) -> None:
+    """After commit: the changed items with their price now, as the `floor.item` an 86 sends.
+
+    A tablet merges the message into its menu and redraws the tile, price included.
+    """
+    item_ids = sorted(set(item_ids))
+    if not item_ids:
+        return
+
+    def announce() -> None:
+        at = local_now()
+        rules = price_rules(outlet_id=outlet_id, on=at.date(), item_ids=item_ids)
+        items = Item.objects.filter(pk__in=item_ids, category__menu__outlet_id=outlet_id)
+        price = {
+            item.pk: effective_price(
+                item_id=item.pk, category_id=item.category_id, price=item.price, rules=rules, at=at
+            )
+            for item in items
+        }
+        _send(
+            [
+                (
+                    floor_group(outlet_id),
+                    {"type": "floor.item", "item": {**item_availability(item), "price": price[item.pk]}},
+                )
+                for item in items
+            ]
+        )
 
     transaction.on_commit(announce)

@@ -16,6 +16,8 @@ MANAGER_PAGES = [
     "/cashier/",
     "/kitchen/86/",
     "/frontdesk/",
+    "/manager/prices/",
+    "/manager/menu-transfer/",
     "/manager/printers/",
     "/kitchen/stations/",
     "/manager/staff/",

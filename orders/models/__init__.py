@@ -20,12 +20,15 @@ from orders.models.order import (
     OrderLineModifier,
     OrderStatusChange,
 )
+from orders.models.pricing import HappyHour, HappyHourPrice, PriceList, PriceListEntry
 
 __all__ = [
     "LINE_WORKFLOW",
     "ORDER_WORKFLOW",
     "Category",
     "Course",
+    "HappyHour",
+    "HappyHourPrice",
     "Item",
     "ItemModifierGroup",
     "LineStatusChange",
@@ -37,5 +40,7 @@ __all__ = [
     "OrderLine",
     "OrderLineModifier",
     "OrderStatusChange",
+    "PriceList",
+    "PriceListEntry",
     "TaxRate",
 ]

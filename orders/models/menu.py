@@ -174,6 +174,8 @@ class Item(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="items")
     name = models.CharField(_("name"), max_length=80)
     short_name = models.CharField(_("kitchen name"), max_length=40, blank=True)
+    # The key a menu file (CSV) finds the item by across exports and imports; empty: category and name.
+    code = models.CharField(_("code"), max_length=20, blank=True, help_text=_("The item's number (PLU), optional."))
     description = models.CharField(_("description"), max_length=200, blank=True)
     price = models.IntegerField(_("price (cents)"), validators=[MinValueValidator(0)])
     tax_rate = models.ForeignKey(TaxRate, on_delete=models.PROTECT, related_name="+", verbose_name=_("tax rate"))

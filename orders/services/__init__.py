@@ -34,6 +34,16 @@ from orders.services.lines import (
     remove_pending_line,
     update_pending_line,
 )
+from orders.services.menu_transfer import MenuCopy, MenuImport, copy_menu, import_menu_file
+from orders.services.pricing import (
+    PriceChange,
+    cancel_price_list,
+    change_prices_by_percentage,
+    preview_percentage_change,
+    remove_happy_hour,
+    save_happy_hour,
+    schedule_price_list,
+)
 from orders.services.sending import send_to_kitchen, serve_lines, void_line
 from orders.services.table_actions import assign_order, change_covers, merge_orders, transfer_order
 
@@ -46,18 +56,29 @@ __all__ = [
     "KITCHEN_86_ROLES",
     "MAX_LINE_QTY",
     "LineRequest",
+    "MenuCopy",
+    "MenuImport",
+    "PriceChange",
     "StationScreen",
     "add_line",
     "add_lines",
     "assign_order",
+    "cancel_price_list",
     "change_covers",
+    "change_prices_by_percentage",
     "change_sent_line_note",
     "close_order",
+    "copy_menu",
+    "import_menu_file",
     "mark_bill_printed",
     "merge_orders",
     "open_order",
+    "preview_percentage_change",
+    "remove_happy_hour",
     "remove_pending_line",
     "reopen_order",
+    "save_happy_hour",
+    "schedule_price_list",
     "send_to_kitchen",
     "serve_lines",
     "set_item_availability",

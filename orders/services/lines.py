@@ -17,7 +17,8 @@ from orders.models import (
     OrderLine,
     OrderLineModifier,
 )
-from orders.selectors import item_is_served_now
+from orders.prices import PriceRule, effective_price
+from orders.selectors import item_is_served_now, local_now, price_rules
 from orders.services.lifecycle import _lock_order, _require_floor_role, _set_line_status, _touch
 from orders.signals import (
     line_note_changed,
@@ -141,8 +142,13 @@ def _validate_line_fields(*, order: Order, qty, seat, course, note: str, courses
         raise ValidationError({"note": _("A note is at most 200 characters.")})
 
 
-def _build_line(*, order: Order, request: LineRequest, by: User, courses: set[int]) -> tuple[OrderLine, bool]:
-    """Validate one requested line against the menu and write it (inside add_lines' lock)."""
+def _build_line(
+    *, order: Order, request: LineRequest, by: User, courses: set[int], rules: list[PriceRule]
+) -> tuple[OrderLine, bool]:
+    """Validate one requested line against the menu and write it (inside add_lines' lock).
+
+    The price is the item's at this moment (price lists, happy hour: `orders.prices`), copied.
+    """
     item = (
         Item.objects.select_related("category__menu", "tax_rate", "takeaway_tax_rate")
         .prefetch_related("category__menu__windows", "modifier_groups")
@@ -166,7 +172,9 @@ def _build_line(*, order: Order, request: LineRequest, by: User, courses: set[in
         item=item,
         name=item.name,
         kitchen_name=item.short_name or item.name,
-        unit_price=item.price,
+        unit_price=effective_price(
+            item_id=item.pk, category_id=item.category_id, price=item.price, rules=rules, at=local_now()
+        ),
         modifiers_price=sum(delta for _, delta, _ in modifiers),
         tax_percent=item.tax_rate_for(order.kind).percent,
         qty=request.qty,
@@ -220,6 +228,8 @@ def add_lines(*, order: Order, requests: list[LineRequest], by: User) -> list[tu
         if order.status != Order.Status.OPEN:
             raise ValidationError({"order": _("This order is no longer open.")})
         courses = _valid_courses(order.outlet_id)
+        # One read of the outlet's price rules for the whole batch.
+        rules = price_rules(outlet_id=order.outlet_id, on=local_now().date(), item_ids=[r.item_id for r in requests])
         results: list[tuple[OrderLine, bool]] = []
         changed_items: list[int] = []
         for index, request in enumerate(requests):
@@ -227,7 +237,7 @@ def add_lines(*, order: Order, requests: list[LineRequest], by: User) -> list[tu
                 results.append((existing[request.client_uuid], False))
                 continue
             try:
-                line, countdown_changed = _build_line(order=order, request=request, by=by, courses=courses)
+                line, countdown_changed = _build_line(order=order, request=request, by=by, courses=courses, rules=rules)
             except ValidationError as error:
                 if len(requests) == 1:
                     raise

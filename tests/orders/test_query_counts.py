@@ -176,9 +176,10 @@ def build_menu(*, items: int, categories: int, groups: int) -> object:
     return outlet
 
 
-# Menus, their windows, categories, items, item-group links, then courses; plus a
-# groups query and a modifiers query per level of nesting (two levels here).
-MENU_FIXED_QUERIES = 6
+# Menus, their windows, categories, items, item-group links, the price rules (price
+# lists and happy hours, one union), then courses; plus a groups query and a
+# modifiers query per level of nesting (two levels here).
+MENU_FIXED_QUERIES = 7
 MENU_NESTING_LEVELS = 2
 
 
