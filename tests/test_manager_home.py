@@ -18,6 +18,7 @@ MANAGER_PAGES = [
     "/frontdesk/",
     "/manager/printers/",
     "/kitchen/stations/",
+    "/manager/menu/allergens/",
 ]
 
 
