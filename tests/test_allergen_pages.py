@@ -85,3 +85,23 @@ def test_an_unknown_language_falls_back_to_the_default(client, world, declared):
     response = client.get(CARD, {"outlet": world.outlet.pk, "lang": "xx"})
     assert response.status_code == 200
     assert "Milk, Celery" in response.content.decode()
+
+
+def test_the_admin_offers_the_14_as_ticks(admin_client, world, declared):
+    page = admin_client.get(f"/admin/orders/item/{world.steak.pk}/change/").content.decode()
+    assert page.count('name="allergens"') == 14
+    assert re.search(r'value="milk"[^>]*checked', page)
+
+
+def test_the_admin_form_keeps_annex_order_and_refuses_an_unknown_code(world):
+    from django.forms import modelform_factory
+
+    from orders.models import Modifier
+
+    form_class = modelform_factory(Modifier, fields=["allergens"])
+    form = form_class({"allergens": ["sulphites", "milk"]}, instance=world.rare)
+    assert form.is_valid(), form.errors
+    form.save()
+    world.rare.refresh_from_db()
+    assert world.rare.allergens == ["milk", "sulphites"]
+    assert "allergens" in form_class({"allergens": ["shellfish"]}, instance=world.rare).errors
