@@ -67,6 +67,7 @@ SECTIONS: tuple[Section, ...] = (
                 _("Kitchen screens"),
                 _("Pair a screen with its station."),
             ),
+            Page("allergens", "manager:allergens", _("Allergens"), _("The 14 EU allergens per dish and choice.")),
         ),
     ),
     Section(

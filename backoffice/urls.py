@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice import audit_views, pricing_views, staff_views, timesheet_views, views
+from backoffice import allergen_views, audit_views, pricing_views, staff_views, timesheet_views, views
 
 app_name = "manager"
 
@@ -24,4 +24,6 @@ urlpatterns = [
     path("prices/happy-hours/<int:happy_hour_id>/remove/", pricing_views.remove_happy_hour, name="remove-happy-hour"),
     path("menu-transfer/", pricing_views.menu_transfer, name="menu-transfer"),
     path("menu-transfer/export/<int:outlet_id>/", pricing_views.export_menu, name="export-menu"),
+    path("menu/allergens/", allergen_views.allergen_matrix, name="allergens"),
+    path("menu/allergens/card/", allergen_views.allergen_card, name="allergen-card"),
 ]

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orders.allergens import AllergensField
 from orders.models import Category, Item, Modifier, Order, OrderLine
 from printing.models import Printer
 from tables.models import Outlet
@@ -219,6 +220,8 @@ class TicketItem(models.Model):
     qty = models.PositiveSmallIntegerField()
     seat = models.PositiveSmallIntegerField(default=0)
     modifiers = models.JSONField(default=list, help_text="Choice texts as printed; nested ones indented.")
+    # The line's allergen codes, shown and printed as one ALLERGENS line.
+    allergens = AllergensField()
     note = models.CharField(max_length=200, blank=True)
     note_changed_at = models.DateTimeField(null=True, blank=True)
     for_item = models.CharField(

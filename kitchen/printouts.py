@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kitchen.models import TICKET_PRINT_SOURCE, Ticket, TicketItem
+from orders.allergens import allergen_names
 from printing.services import queue_print_job
 from printing.slips import KitchenSlip, SlipItem, render_kitchen_slip
 
@@ -35,6 +36,7 @@ def slip_for(ticket: Ticket, *, banner: str = "") -> KitchenSlip:
                 name=item.name if not item.for_item else f"{item.name} ({item.for_item})",
                 seat=item.seat,
                 modifiers=tuple(item.modifiers),
+                allergens=tuple(allergen_names(item.allergens)),
                 note=item.note,
                 is_void=item.status == TicketItem.Status.VOID,
             )

@@ -3,6 +3,8 @@
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
+from orders.allergens import Allergen
+
 # An error body naming the fields at fault (too many wrong pairing codes names `code`).
 FIELD_ERRORS = {"type": "object", "additionalProperties": {}}
 
@@ -25,6 +27,9 @@ class TicketItemEntrySerializer(serializers.Serializer):
     qty = serializers.IntegerField()
     seat = serializers.IntegerField()
     modifiers = serializers.ListField(child=serializers.CharField(allow_blank=True), help_text="Choices as printed.")
+    allergens = serializers.ListField(
+        child=serializers.ChoiceField(choices=Allergen.values), help_text="EU allergen codes, in Annex II order."
+    )
     note = serializers.CharField(allow_blank=True)
     note_changed_at = serializers.DateTimeField(allow_null=True)
     for_item = serializers.CharField(allow_blank=True)
@@ -69,6 +74,9 @@ class FireItemSerializer(serializers.Serializer):
     qty = serializers.IntegerField()
     seat = serializers.IntegerField()
     modifiers = serializers.ListField(child=serializers.CharField(allow_blank=True))
+    allergens = serializers.ListField(
+        child=serializers.ChoiceField(choices=Allergen.values), help_text="EU allergen codes, in Annex II order."
+    )
     note = serializers.CharField(allow_blank=True)
     for_item = serializers.CharField(allow_blank=True)
     station = serializers.CharField()

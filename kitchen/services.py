@@ -278,6 +278,7 @@ def create_tickets(*, order: Order, lines: Iterable[OrderLine], by: User) -> lis
                     qty=line.qty,
                     seat=line.seat,
                     modifiers=_modifier_texts(line),
+                    allergens=line.allergens,
                     note=line.note,
                     sort_order=len(items),
                 )
@@ -297,6 +298,8 @@ def create_tickets(*, order: Order, lines: Iterable[OrderLine], by: User) -> lis
                         qty=line.qty,
                         seat=line.seat,
                         modifiers=children[modifier.pk],
+                        # The whole dish's: the cook of a side cannot tell which part carries what.
+                        allergens=line.allergens,
                         for_item=name,
                         sort_order=len(items),
                     )

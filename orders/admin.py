@@ -46,10 +46,12 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ["menu__outlet"]
 
 
-class ModifierInline(admin.TabularInline):
+class ModifierInline(admin.StackedInline):
     model = Modifier
     fk_name = "group"
     extra = 1
+    # Stacked: the 14 allergen ticks do not fit a table row.
+    fields = ["name", "price_delta", "is_available", "sort_order", "opens_group", "allergens"]
 
 
 @admin.register(ModifierGroup)

@@ -17,7 +17,17 @@ from tables.models import Outlet, Table
 
 FloorRole = role_required(*services.FLOOR_ROLES)
 # Fields a client might try to set that only the menu decides.
-SERVER_OWNED_FIELDS = ("price", "unit_price", "name", "total", "modifiers_price", "tax_percent", "tax_rate", "status")
+SERVER_OWNED_FIELDS = (
+    "price",
+    "unit_price",
+    "name",
+    "total",
+    "modifiers_price",
+    "tax_percent",
+    "tax_rate",
+    "status",
+    "allergens",
+)
 
 
 MAX_ID = 2**63 - 1  # the largest id a database column can hold

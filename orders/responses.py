@@ -5,6 +5,7 @@ Documentation only: views return what `orders.selectors` builds; these say what 
 
 from rest_framework import serializers
 
+from orders.allergens import Allergen
 from orders.selectors import TableState
 
 # Every state the floor shows, in the order a table goes through them.
@@ -94,6 +95,9 @@ class MenuItemSerializer(ItemAvailabilityAnswerSerializer):
     course = serializers.IntegerField()
     colour = serializers.CharField(allow_blank=True)
     modifier_groups = serializers.ListField(child=serializers.IntegerField(), help_text="Ids in `modifier_groups`.")
+    allergens = serializers.ListField(
+        child=serializers.ChoiceField(choices=Allergen.values), help_text="EU allergen codes, in Annex II order."
+    )
 
 
 class MenuCategorySerializer(serializers.Serializer):
@@ -110,6 +114,9 @@ class MenuModifierSerializer(serializers.Serializer):
     price_delta = serializers.IntegerField()
     is_available = serializers.BooleanField()
     opens_group = serializers.IntegerField(allow_null=True, help_text="A nested group this choice opens.")
+    allergens = serializers.ListField(
+        child=serializers.ChoiceField(choices=Allergen.values), help_text="EU allergen codes, in Annex II order."
+    )
 
 
 class MenuModifierGroupSerializer(serializers.Serializer):
@@ -150,6 +157,9 @@ class OrderLineEntrySerializer(serializers.Serializer):
     unit_price = serializers.IntegerField()
     modifiers_price = serializers.IntegerField()
     tax_percent = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=True)
+    allergens = serializers.ListField(
+        child=serializers.ChoiceField(choices=Allergen.values), help_text="EU allergen codes, in Annex II order."
+    )
     total = serializers.IntegerField()
     added_by = serializers.IntegerField()
     sent_at = serializers.DateTimeField(allow_null=True)

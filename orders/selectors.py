@@ -161,6 +161,7 @@ def _modifier_group_entry(group: ModifierGroup) -> dict[str, Any]:
                 "name": m.name,
                 "price_delta": m.price_delta,
                 "is_available": m.is_available,
+                "allergens": m.allergens,
                 "opens_group": m.opens_group_id,
             }
             for m in group.modifiers.all()
@@ -289,6 +290,7 @@ def menu_for_outlet(*, outlet: Outlet, at: datetime.datetime | None = None) -> d
                         "course": item.default_course or category.default_course,
                         "colour": item.colour or category.colour,
                         "modifier_groups": ids,
+                        "allergens": item.allergens,
                         **item_availability(item),
                     }
                 )
@@ -393,6 +395,7 @@ def _line_entry(line: OrderLine) -> dict[str, Any]:
         "unit_price": line.unit_price,
         "modifiers_price": line.modifiers_price,
         "tax_percent": str(line.tax_percent),
+        "allergens": line.allergens,
         "total": line.total,
         "added_by": line.added_by_id,
         "sent_at": line.sent_at.isoformat() if line.sent_at else None,

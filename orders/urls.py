@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders import api
+from orders import allergen_api, api
 
 urlpatterns = [
     path("outlets/<int:outlet_id>/floor/", api.FloorView.as_view(), name="floor"),
@@ -25,4 +25,5 @@ urlpatterns = [
         api.ModifierAvailabilityView.as_view(),
         name="modifier-availability",
     ),
+    path("menu/allergens/", allergen_api.AllergenMatrixView.as_view(), name="allergen-matrix"),
 ]

@@ -38,6 +38,8 @@ class SlipItem:
     seat: int = 0
     # Already in order; a nested choice may start with spaces ("  Vinaigrette").
     modifiers: tuple[str, ...] = ()
+    # Allergen names, already translated and in order; printed as one shouted line.
+    allergens: tuple[str, ...] = ()
     note: str = ""
     is_void: bool = False
 
@@ -83,6 +85,7 @@ STATION = Look(bold=True)
 ITEM = Look(tall=True, bold=True)
 VOID_MARK = Look(tall=True, bold=True, inverted=True)
 NOTE = Look(bold=True, inverted=True)
+ALLERGENS = Look(bold=True, inverted=True, underline=True)
 SMALL = Look(small=True)
 
 # Characters CP858 does not have, replaced by ones it has before encoding.
@@ -220,6 +223,10 @@ def _item(writer: SlipWriter, item: SlipItem) -> None:
         indent = MODIFIER_INDENT + nested
         for line in writer.wrapped(modifier.strip(), NORMAL, indent=indent):
             writer.spans((indent, NORMAL), (line, NORMAL))
+    if item.allergens:
+        text = _("ALLERGENS: %(names)s") % {"names": ", ".join(item.allergens)}
+        for line in writer.wrapped(text, ALLERGENS, indent=NOTE_INDENT + "  "):
+            writer.spans((NOTE_INDENT, NORMAL), (f" {line} ", ALLERGENS))
     if item.note.strip():
         # Two more columns for the spaces that widen the inverted bar around the text.
         for line in writer.wrapped(item.note.strip(), NOTE, indent=NOTE_INDENT + "  "):

@@ -20,6 +20,7 @@ MANAGER_PAGES = [
     "/manager/menu-transfer/",
     "/manager/printers/",
     "/kitchen/stations/",
+    "/manager/menu/allergens/",
     "/manager/staff/",
     "/manager/timesheets/",
     "/manager/audit/",

@@ -67,6 +67,7 @@ MATRIX = {
     ("POST", "/api/orders/{order_id}/covers/"): FLOOR,
     ("POST", "/api/items/{item_id}/availability/"): AVAILABILITY,
     ("POST", "/api/modifiers/{modifier_id}/availability/"): AVAILABILITY,
+    ("POST", "/api/menu/allergens/"): MANAGER,
     # kitchen
     ("GET", "/api/kitchen/stations/"): MANAGER,
     ("GET", "/api/kitchen/stations/{station_id}/board/"): KITCHEN_AND_ITS_SCREEN,

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from orders.allergens import AllergensField
 from tables.models import Outlet
 
 
@@ -151,6 +152,7 @@ class Modifier(models.Model):
     name = models.CharField(_("name"), max_length=80)
     price_delta = models.IntegerField(_("price change (cents)"), default=0)
     is_available = models.BooleanField(_("available"), default=True)
+    allergens = AllergensField(help_text=_("The EU allergens this choice adds to the dish."))
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
     opens_group = models.ForeignKey(
         ModifierGroup,
@@ -200,6 +202,7 @@ class Item(models.Model):
         validators=[MinValueValidator(0)],
         help_text=_("Empty means no countdown. At 0 the item is 86'd."),
     )
+    allergens = AllergensField(help_text=_("The EU allergens in the dish as served, without its choices."))
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
     modifier_groups = models.ManyToManyField(ModifierGroup, through="ItemModifierGroup", blank=True)
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from orders.allergens import AllergensField
 from orders.models.menu import Item, Modifier
 from tables.models import Outlet, Table
 from workflow import Workflow
@@ -117,6 +118,8 @@ class OrderLine(models.Model):
     unit_price = models.IntegerField()
     modifiers_price = models.IntegerField(default=0, help_text="Per unit, after free choices.")
     tax_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    # The item's and the chosen modifiers' allergens when ordered: a later menu edit never changes a ticket.
+    allergens = AllergensField()
     qty = models.PositiveSmallIntegerField(default=1)
     seat = models.PositiveSmallIntegerField(default=0, help_text="0 is shared by the table.")
     course = models.PositiveSmallIntegerField(default=1)

@@ -3,11 +3,12 @@
 One module per subject: `lifecycle` (an order opened, closed, reopened, and what every
 service shares), `lines` (lines added, changed, removed before sending), `sending`
 (send, serve, void), `table_actions` (transfer, merge, assign, covers) and
-`availability` (86 and countdowns). Each service runs in one transaction, locks the
+`availability` (86 and countdowns), `allergens` (declared by a manager). Each service runs in one transaction, locks the
 order row it changes (so two tablets on one table never lose each other's lines), and
 announces the change after commit. Callers import from `orders.services`.
 """
 
+from orders.services.allergens import set_allergens
 from orders.services.availability import (
     AVAILABILITY_ROLES,
     FLOOR_SOCKET_ROLES,
@@ -81,6 +82,7 @@ __all__ = [
     "schedule_price_list",
     "send_to_kitchen",
     "serve_lines",
+    "set_allergens",
     "set_item_availability",
     "set_modifier_availability",
     "transfer_order",

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from orders import broadcasts
+from orders.allergens import in_annex_order
 from orders.models import (
     Course,
     Item,
@@ -177,6 +178,7 @@ def _build_line(
         ),
         modifiers_price=sum(delta for _, delta, _ in modifiers),
         tax_percent=item.tax_rate_for(order.kind).percent,
+        allergens=_line_allergens(item, modifiers),
         qty=request.qty,
         seat=request.seat,
         course=course,
@@ -185,6 +187,11 @@ def _build_line(
     )
     _copy_modifiers_onto(line, modifiers)
     return line, countdown_changed
+
+
+def _line_allergens(item: Item, modifiers: list[tuple[Modifier, int, Modifier | None]]) -> list[str]:
+    """The dish's allergens and those its chosen modifiers add, as the menu says now."""
+    return in_annex_order([*item.allergens, *(code for modifier, _, _ in modifiers for code in modifier.allergens)])
 
 
 def _copy_modifiers_onto(line: OrderLine, modifiers: list[tuple[Modifier, int, Modifier | None]]) -> None:
@@ -301,7 +308,8 @@ def update_pending_line(
             line.modifiers.all().delete()
             _copy_modifiers_onto(line, modifiers)
             line.modifiers_price = sum(delta for _, delta, _ in modifiers)
-            line.save(update_fields=["modifiers_price"])
+            line.allergens = _line_allergens(item, modifiers)
+            line.save(update_fields=["modifiers_price", "allergens"])
         countdown_changed = False
         if new_qty > line.qty:
             countdown_changed = _take_from_countdown(line.item, new_qty - line.qty)

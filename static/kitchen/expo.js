@@ -4,6 +4,7 @@
 import { h, setBusy } from "/static/waiter/dom.js";
 import { gettext, interpolate, ngettext } from "/static/waiter/i18n.js";
 import {
+  allergenLine,
   clockTime,
   command,
   confirmDialog,
@@ -237,6 +238,7 @@ function itemRow(item) {
       ),
       item.for_item ? h("span", { class: "kitem__for" }, interpolate(gettext("for %s"), [item.for_item])) : null,
       modifierList(item.modifiers),
+      allergenLine(item.allergens),
       item.note ? h("span", { class: "kitem__note" }, item.note) : null,
     ),
   );

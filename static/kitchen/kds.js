@@ -1,5 +1,6 @@
 // What the station screen and the expo screen share: the numbered live feed, commands,
 // the header (clock, online, sound), ticket ages and small drawing helpers.
+import { allergenText } from "/static/waiter/allergens.js";
 import { api, ApiError, newUuid } from "/static/waiter/api.js";
 import { h, showDialog, toast } from "/static/waiter/dom.js";
 import { gettext, interpolate } from "/static/waiter/i18n.js";
@@ -360,6 +361,12 @@ export function seatTag(seat) {
 
 export function coversText(covers) {
   return interpolate(gettext("%s cv"), [covers]);
+}
+
+// The ALLERGENS line under an item that carries any: in red, whole names, never abbreviated.
+export function allergenLine(codes) {
+  const text = allergenText(codes);
+  return text ? h("span", { class: "ticket-allergens", "data-allergens": codes.join(" ") }, text.toUpperCase()) : null;
 }
 
 export function modifierList(modifiers) {

@@ -5,6 +5,7 @@ import { h, setBusy } from "/static/waiter/dom.js";
 import { gettext, interpolate, ngettext } from "/static/waiter/i18n.js";
 import { onLongPress } from "/static/waiter/longpress.js";
 import {
+  allergenLine,
   clockTime,
   command,
   coversText,
@@ -208,6 +209,7 @@ function itemRow(ticket, item) {
     itemState(item.status),
     item.for_item ? h("span", { class: "kitem__for" }, interpolate(gettext("for %s"), [item.for_item])) : null,
     modifierList(item.modifiers),
+    allergenLine(item.allergens),
     item.note
       ? h(
           "span",

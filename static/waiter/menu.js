@@ -1,4 +1,5 @@
 // The menu side of the order screen: category tabs, item tiles, seat and course pickers.
+import { allergenMarks } from "./allergens.js";
 import { h, textColourOn } from "./dom.js";
 import { gettext, interpolate } from "./i18n.js";
 import { onLongPress } from "./longpress.js";
@@ -52,6 +53,7 @@ function drawTile(item, onTap) {
       onclick: () => onTap(item),
     },
     h("span", { class: "item__name" }, item.name),
+    allergenMarks(item.allergens, "allergens item__allergens"),
     h(
       "span",
       { class: "item__foot" },

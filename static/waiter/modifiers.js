@@ -1,5 +1,6 @@
 // Choosing an item's modifiers: the group rules (min, max, free choices, nested groups)
 // checked here the same way the server checks them, before "Add" is enabled.
+import { allergenMarks } from "./allergens.js";
 import { closeOnBack } from "./backbutton.js";
 import { h, setBusy, showDialog } from "./dom.js";
 import { gettext, interpolate, ngettext } from "./i18n.js";
@@ -109,6 +110,7 @@ export function openModifierDialog({ item, groups, onAdd, initial = null, saveLa
       h("h2", { id: "modifier-title", class: "sheet__title" }, item.name),
       h("span", { class: "sheet__price" }, money(item.price)),
     ),
+    allergenMarks(item.allergens, "allergens modifier-dialog__allergens"),
     body,
     h(
       "div",
@@ -214,6 +216,7 @@ export function openModifierDialog({ item, groups, onAdd, initial = null, saveLa
                   onclick: () => toggle(modifiers[modifier.id]),
                 },
                 h("span", { class: "option__name" }, modifier.name),
+                allergenMarks(modifier.allergens, "allergens option__allergens"),
                 h(
                   "span",
                   { class: "option__price" },

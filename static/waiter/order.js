@@ -490,6 +490,9 @@ function onMessage(message) {
     if (!item) return;
     Object.assign(item, message.item);
     updateItemTile($("items"), item, tapItem);
+  } else if (message.type === "menu") {
+    // A manager changed the menu's allergens: take it again, so tiles and dialogs show them.
+    loadMenu();
   } else if (message.type === "modifier") {
     // A choice sold out or back: tell the waiter now, and the next modifier dialog shows it.
     const { id, is_available: available } = message.modifier;

@@ -1,4 +1,5 @@
 // The ticket: the order's lines grouped by course, then seat, with status and total.
+import { allergenMarks } from "./allergens.js";
 import { h } from "./dom.js";
 import { gettext, interpolate } from "./i18n.js";
 import { money, moneyDelta } from "./money.js";
@@ -78,6 +79,7 @@ function lineElement(line, onTap, held) {
             ),
           )
         : null,
+      allergenMarks(line.allergens, "allergens line__allergens"),
       line.note ? h("span", { class: "line__note" }, line.note) : null,
       h("span", { class: `line__status status status--${shown}` }, statusLabel(shown)),
     ),

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from billing.models import DrawerSession, OutletBilling, Tender
 from billing.services import open_drawer, stock_denominations
+from demo.allergens import declare_demo_allergens
 from demo.people import DEMO_FLOAT, DEMO_PINS, LAST_NAMES
 from kitchen.models import ModifierRoute, Station, StationRoute
 from orders.models import (
@@ -353,6 +354,7 @@ class Command(BaseCommand):
             room_service = self._outlet(ROOM_SERVICE_NAME, Outlet.Kind.ROOM_SERVICE, "RS", ROOM_SERVICE_STATIONS)
             self._menu(room_service, "Room service", 0, ROOM_SERVICE_MENU, taxes, groups)
             self._kitchen(bistro, groups)
+            declare_demo_allergens()
             self._staff()
             self._hotel()
             self._billing()
