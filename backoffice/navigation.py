@@ -51,6 +51,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         _("Set-up"),
         (
+            Page("menu", "manager:menu", _("Menu"), _("Menus, categories, items, prices and choices.")),
             Page("printers", "printing:printers", _("Printers"), _("Printer status and slips that did not print.")),
             Page(
                 "kitchen-stations",

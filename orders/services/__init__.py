@@ -3,7 +3,7 @@
 One module per subject: `lifecycle` (an order opened, closed, reopened, and what every
 service shares), `lines` (lines added, changed, removed before sending), `sending`
 (send, serve, void), `table_actions` (transfer, merge, assign, covers) and
-`availability` (86 and countdowns). Each service runs in one transaction, locks the
+`availability` (86 and countdowns) and `menu_editing` (the manager's menu editor). Each service runs in one transaction, locks the
 order row it changes (so two tablets on one table never lose each other's lines), and
 announces the change after commit. Callers import from `orders.services`.
 """
@@ -34,6 +34,17 @@ from orders.services.lines import (
     remove_pending_line,
     update_pending_line,
 )
+from orders.services.menu_editing import (
+    MENU_EDITOR_ROLES,
+    Choice,
+    ServingWindow,
+    reorder_categories,
+    reorder_items,
+    save_category,
+    save_item,
+    save_menu,
+    save_modifier_group,
+)
 from orders.services.sending import send_to_kitchen, serve_lines, void_line
 from orders.services.table_actions import assign_order, change_covers, merge_orders, transfer_order
 
@@ -45,7 +56,10 @@ __all__ = [
     "FLOOR_WATCH_ROLES",
     "KITCHEN_86_ROLES",
     "MAX_LINE_QTY",
+    "MENU_EDITOR_ROLES",
+    "Choice",
     "LineRequest",
+    "ServingWindow",
     "StationScreen",
     "add_line",
     "add_lines",
@@ -58,6 +72,12 @@ __all__ = [
     "open_order",
     "remove_pending_line",
     "reopen_order",
+    "reorder_categories",
+    "reorder_items",
+    "save_category",
+    "save_item",
+    "save_menu",
+    "save_modifier_group",
     "send_to_kitchen",
     "serve_lines",
     "set_item_availability",
