@@ -1,7 +1,7 @@
 """What the menu editor shows for one outlet: its menus, categories and items with their
 stations, every modifier group with its choices, and the lists the pickers offer.
 
-A fixed eleven queries whatever the size of the menu (pinned in a test).
+A fixed ten queries whatever the size of the menu (pinned in a test).
 """
 
 from typing import Any

@@ -88,7 +88,7 @@ def _course(value: int | None, *, field: str = "default_course", blank: bool = F
 def _price(value: int, field: str = "price", *, signed: bool = False) -> int:
     low = -MAX_PRICE if signed else 0
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_PRICE:
-        raise ValidationError({field: _("Enter an amount between € 0,00 and € 100.000,00.")})
+        raise ValidationError({field: _("Enter an amount from 0 to 100000 euros.")})
     return value
 
 
