@@ -196,7 +196,7 @@ def test_the_page_for_a_manager_in_dutch_with_the_outlet_picker(client, world):
     assert 'id="nav-menu" href="/manager/menu/" aria-current="page"' in page
     assert f'data-outlet-id="{world.outlet.pk}"' in page
     assert 'id="outlet-' in page
-    assert "Categorieën en gerechten" in page
+    assert "Categorieën en artikelen" in page
 
 
 def test_a_waiter_may_not_open_the_page(client, world):
