@@ -36,6 +36,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "daphne",
+    # Translated model fields (name_en, name_nl); it must come before the admin to patch its forms.
+    "modeltranslation",
     # Django's admin, on a site that asks for the password whatever PIN session the browser holds.
     "staff.apps.BackOfficeAdminConfig",
     "django.contrib.auth",
@@ -218,6 +220,12 @@ DEVICE_IDLE_SIGN_OUT_MINUTES = float(os.environ.get("DEVICE_IDLE_SIGN_OUT_MINUTE
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Names guests, waiters and cooks read (items, categories, modifiers, courses, tenders, outlets,
+# stations) are stored once per language (name_en, name_nl, see <app>/translation.py). A screen
+# shows its own language and, where that one is empty, the other. The default language is fixed
+# (not LANGUAGE_CODE) because it shapes the fields, and so the migrations.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",), "en": ("nl",), "nl": ("en",)}
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Amsterdam")
 # Dates and times per language: Django's Dutch, our 24-hour English (config/formats/en).
 FORMAT_MODULE_PATH = ["config.formats"]
