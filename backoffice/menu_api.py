@@ -6,6 +6,7 @@ A station route lives in the kitchen, above the menu: the back office calls both
 in one transaction.
 """
 
+import functools
 import re
 
 from django.conf import settings
@@ -86,30 +87,42 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+@functools.cache
+def with_names(kind: str) -> type[StrictSerializer]:
+    """A base holding `kind`'s translated fields in every language (name_en, name_nl...), all optional
+    here: the service asks for a name in at least one language and names the field."""
+    declared = {
+        f"{field}_{code}": serializers.CharField(max_length=max_length, allow_blank=True, required=False)
+        for field, (max_length, _required) in services.TRANSLATED_NAMES[kind].items()
+        for code, _label in settings.LANGUAGES
+    }
+    return type(f"{kind.title()}Names", (StrictSerializer,), declared)
+
+
+def names_of(kind: str, data: dict) -> dict[str, str]:
+    """The translated fields out of validated data."""
+    return {key: value for key, value in data.items() if key in with_names(kind)._declared_fields}
+
+
 class WindowEditSerializer(StrictSerializer):
     weekdays = serializers.RegexField(r"^[0-6]{1,7}$", error_messages={"invalid": _("Pick at least one day.")})
     starts_at = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
     ends_at = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
 
 
-class MenuEditSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=80)
+class MenuEditSerializer(with_names("menu")):
     is_active = serializers.BooleanField(default=True)
     windows = serializers.ListField(child=WindowEditSerializer(), max_length=14, required=False)
 
 
-class CategoryEditSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=80)
+class CategoryEditSerializer(with_names("category")):
     colour = serializers.CharField(max_length=7)
     default_course = serializers.IntegerField(min_value=1, max_value=9, default=1)
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all(), allow_null=True, default=None)
     menu = IdField(required=False)
 
 
-class ItemEditSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=80)
-    short_name = serializers.CharField(max_length=40, allow_blank=True, default="")
-    description = serializers.CharField(max_length=200, allow_blank=True, default="")
+class ItemEditSerializer(with_names("item")):
     price = EuroField()
     tax_rate = serializers.PrimaryKeyRelatedField(queryset=TaxRate.objects.all())
     takeaway_tax_rate = serializers.PrimaryKeyRelatedField(
@@ -123,17 +136,15 @@ class ItemEditSerializer(StrictSerializer):
     category = IdField(required=False)
 
 
-class ChoiceEditSerializer(StrictSerializer):
+class ChoiceEditSerializer(with_names("choice")):
     id = IdField(required=False, allow_null=True, default=None)
-    name = serializers.CharField(max_length=80)
     price_delta = EuroField(signed=True, default=0)
     is_available = serializers.BooleanField(default=True)
     opens_group = IdField(allow_null=True, default=None)
 
 
-class ModifierGroupEditSerializer(StrictSerializer):
+class ModifierGroupEditSerializer(with_names("group")):
     outlet = IdField(help_text="The outlet whose editor the answer shows.")
-    name = serializers.CharField(max_length=80)
     min_choices = serializers.IntegerField(min_value=0, max_value=99, default=0)
     max_choices = serializers.IntegerField(min_value=1, max_value=99, allow_null=True, default=None)
     free_choices = serializers.IntegerField(min_value=0, max_value=99, default=0)
@@ -192,7 +203,11 @@ class MenusView(APIView):
         outlet = get_object_or_404(Outlet, pk=outlet_id)
         data = _valid(MenuEditSerializer, request.data)
         services.save_menu(
-            by=request.user, outlet=outlet, name=data["name"], is_active=data["is_active"], windows=_windows(data)
+            by=request.user,
+            outlet=outlet,
+            names=names_of("menu", data),
+            is_active=data["is_active"],
+            windows=_windows(data),
         )
         return _editor(outlet.pk)
 
@@ -207,7 +222,11 @@ class MenuView(APIView):
         menu = get_object_or_404(Menu, pk=menu_id)
         data = _valid(MenuEditSerializer, request.data)
         services.save_menu(
-            by=request.user, menu=menu, name=data["name"], is_active=data["is_active"], windows=_windows(data)
+            by=request.user,
+            menu=menu,
+            names=names_of("menu", data),
+            is_active=data["is_active"],
+            windows=_windows(data),
         )
         return _editor(menu.outlet_id)
 
@@ -221,7 +240,7 @@ def _save_category(request, *, menu: Menu, category: Category | None) -> Respons
             by=request.user,
             menu=menu,
             category=category,
-            name=data["name"],
+            names=names_of("category", data),
             colour=data["colour"],
             default_course=data["default_course"],
         )
@@ -268,9 +287,10 @@ def _save_item(request, *, category: Category, item: Item | None) -> Response:
     if "category" in data:
         outlet_categories = Category.objects.select_related("menu").filter(menu__outlet_id=category.menu.outlet_id)
         category = _of_outlet(outlet_categories, data["category"], "category")
-    fields = {key: value for key, value in data.items() if key not in ("station", "category")}
+    names = names_of("item", data)
+    fields = {key: value for key, value in data.items() if key not in ("station", "category", *names)}
     with transaction.atomic():
-        item = services.save_item(by=request.user, category=category, item=item, **fields)
+        item = services.save_item(by=request.user, category=category, item=item, names=names, **fields)
         route_to_station(by=request.user, station=data["station"], item=item)
     return _editor(category.menu.outlet_id)
 
@@ -318,14 +338,14 @@ def _save_group(request, group: ModifierGroup | None) -> Response:
     services.save_modifier_group(
         by=request.user,
         group=group,
-        name=data["name"],
+        names=names_of("group", data),
         min_choices=data["min_choices"],
         max_choices=data["max_choices"],
         free_choices=data["free_choices"],
         choices=[
             services.Choice(
                 id=choice["id"],
-                name=choice["name"],
+                names=names_of("choice", choice),
                 price_delta=choice["price_delta"],
                 is_available=choice["is_available"],
                 opens_group_id=choice["opens_group"],

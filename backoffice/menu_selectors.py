@@ -6,11 +6,13 @@ A fixed ten queries whatever the size of the menu (pinned in a test).
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
 from kitchen.models import Station
 from orders.models import Category, Course, Item, ItemModifierGroup, Menu, Modifier, ModifierGroup, TaxRate
+from orders.services import TRANSLATED_NAMES
 from tables.models import Outlet
 
 
@@ -22,10 +24,20 @@ def _route(row) -> int | None:
         return None
 
 
+def _names(row, kind: str) -> dict[str, str]:
+    """The row's names in every language, for the editor's inputs (`name` is the screen's own)."""
+    return {
+        f"{field}_{code}": getattr(row, f"{field}_{code}") or ""
+        for field in TRANSLATED_NAMES[kind]
+        for code, _label in settings.LANGUAGES
+    }
+
+
 def _item_entry(item: Item) -> dict[str, Any]:
     return {
         "id": item.pk,
         "name": item.name,
+        **_names(item, "item"),
         "short_name": item.short_name,
         "description": item.description,
         "price": item.price,
@@ -43,6 +55,7 @@ def _group_entry(group: ModifierGroup) -> dict[str, Any]:
     return {
         "id": group.pk,
         "name": group.name,
+        **_names(group, "group"),
         "min_choices": group.min_choices,
         "max_choices": group.max_choices,
         "free_choices": group.free_choices,
@@ -50,6 +63,7 @@ def _group_entry(group: ModifierGroup) -> dict[str, Any]:
             {
                 "id": m.pk,
                 "name": m.name,
+                **_names(m, "choice"),
                 "price_delta": m.price_delta,
                 "is_available": m.is_available,
                 "opens_group": m.opens_group_id,
@@ -84,6 +98,7 @@ def menu_editor(*, outlet: Outlet) -> dict[str, Any]:
             {
                 "id": menu.pk,
                 "name": menu.name,
+                **_names(menu, "menu"),
                 "is_active": menu.is_active,
                 "windows": [
                     {"weekdays": w.weekdays, "starts_at": f"{w.starts_at:%H:%M}", "ends_at": f"{w.ends_at:%H:%M}"}
@@ -93,6 +108,7 @@ def menu_editor(*, outlet: Outlet) -> dict[str, Any]:
                     {
                         "id": category.pk,
                         "name": category.name,
+                        **_names(category, "category"),
                         "colour": category.colour,
                         "default_course": category.default_course,
                         "station": _route(category),

@@ -18,6 +18,8 @@ def menu_editor_page(request):
         {
             "outlets": outlets,
             "outlet": outlet,
+            # Each name is edited in every language: [["en", "English"], ["nl", "Dutch"]] in the page's language.
+            "languages": [[code, str(label)] for code, label in settings.LANGUAGES],
             "currency": settings.CURRENCY,
             "currency_decimals": settings.CURRENCY_DECIMALS,
         },

@@ -41,7 +41,13 @@ def test_a_choice_may_cost_less():
 
 
 def item_body(world, **changes):
-    return {"name": "Bitterballen", "price": "8,50", "tax_rate": world.salad.tax_rate_id, **changes}
+    return {
+        "name_en": "Bitterballen",
+        "name_nl": "Bitterballen",
+        "price": "8,50",
+        "tax_rate": world.salad.tax_rate_id,
+        **changes,
+    }
 
 
 def test_a_manager_adds_an_item_in_euros_and_gets_the_editor_back(world, kitchen, api_as):
@@ -58,6 +64,12 @@ def test_a_manager_adds_an_item_in_euros_and_gets_the_editor_back(world, kitchen
     assert shown["items"][-1] == {
         "id": item.pk,
         "name": "Bitterballen",
+        "name_en": "Bitterballen",
+        "name_nl": "Bitterballen",
+        "short_name_en": "",
+        "short_name_nl": "",
+        "description_en": "",
+        "description_nl": "",
         "short_name": "",
         "description": "",
         "price": 850,
@@ -78,7 +90,7 @@ def test_a_manager_adds_an_item_in_euros_and_gets_the_editor_back(world, kitchen
         ({"price": 850}, "price"),
         ({"price": "-1"}, "price"),
         ({"tax_rate": 999_999}, "tax_rate"),
-        ({"name": ""}, "name"),
+        ({"name_en": "", "name_nl": " "}, "name_nl"),
         ({"colour": "green"}, "colour"),
         ({"default_course": 12}, "default_course"),
         ({"modifier_groups": [999_999]}, "modifier_groups"),
@@ -101,7 +113,9 @@ def test_a_station_or_category_of_another_outlet_is_refused_and_the_item_is_unch
     drinks = Category.objects.create(menu=Menu.objects.create(outlet=bar, name="Drinks"), name="Drinks")
     client = api_as(world.manager)
     for changes, field in (({"station": bar_station.pk}, "station"), ({"category": drinks.pk}, "category")):
-        response = client.put(f"{API}/items/{world.soup.pk}/", item_body(world, name="Soup!", **changes), format="json")
+        response = client.put(
+            f"{API}/items/{world.soup.pk}/", item_body(world, name_en="Soup!", **changes), format="json"
+        )
         assert response.status_code == 400, response.content
         assert field in response.json()
     world.soup.refresh_from_db()
@@ -129,7 +143,7 @@ def test_items_and_categories_are_reordered(world, api_as):
 
 def test_a_category_with_its_colour_course_and_station(world, kitchen, api_as):
     menu = world.salad.category.menu
-    body = {"name": "Puddings", "colour": "#AD1457", "default_course": 3, "station": kitchen.cold.pk}
+    body = {"name_en": "Puddings", "colour": "#AD1457", "default_course": 3, "station": kitchen.cold.pk}
     response = api_as(world.manager).post(f"{API}/menus/{menu.pk}/categories/", body, format="json")
     assert response.status_code == 200, response.content
     desserts = Category.objects.get(name="Puddings")
@@ -144,45 +158,50 @@ def test_a_menus_hours_in_the_api(world, api_as):
     menu = world.salad.category.menu
     client = api_as(world.manager)
     windows = [{"weekdays": "01234", "starts_at": "11:30", "ends_at": "15:00"}]
-    response = client.put(f"{API}/menus/{menu.pk}/", {"name": "Lunch", "windows": windows}, format="json")
+    response = client.put(f"{API}/menus/{menu.pk}/", {"name_en": "Lunch", "windows": windows}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["menus"][0]["windows"] == windows
 
     bad = [{"weekdays": "", "starts_at": "11:30", "ends_at": "15:00"}]
-    response = client.put(f"{API}/menus/{menu.pk}/", {"name": "Lunch", "windows": bad}, format="json")
+    response = client.put(f"{API}/menus/{menu.pk}/", {"name_en": "Lunch", "windows": bad}, format="json")
     assert response.status_code == 400
     assert "weekdays" in response.json()["windows"]["0"]
 
-    response = client.post(f"{API}/outlets/{world.outlet.pk}/menus/", {"name": "Drinks"}, format="json")
+    response = client.post(
+        f"{API}/outlets/{world.outlet.pk}/menus/", {"name_en": "Drinks", "name_nl": "Dranken"}, format="json"
+    )
     assert [m["name"] for m in response.json()["menus"]] == ["Lunch", "Drinks"]
 
 
 def test_a_nested_modifier_group_with_its_choices_in_euros(world, api_as):
     body = {
         "outlet": world.outlet.pk,
-        "name": "Sauce",
+        "name_en": "Sauce",
+        "name_nl": "Saus",
         "min_choices": 1,
         "max_choices": 1,
         "choices": [
-            {"name": "Pepper", "price_delta": "0"},
-            {"name": "Béarnaise", "price_delta": "1,50", "opens_group": world.dressing.pk},
+            {"name_en": "Pepper", "name_nl": "Peper", "price_delta": "0"},
+            {"name_en": "Béarnaise", "price_delta": "1,50", "opens_group": world.dressing.pk},
         ],
     }
     response = api_as(world.manager).post(f"{API}/modifier-groups/", body, format="json")
     assert response.status_code == 200, response.content
-    sauce = ModifierGroup.objects.get(name="Sauce")
-    assert list(sauce.modifiers.order_by("sort_order").values_list("name", "price_delta", "opens_group")) == [
-        ("Pepper", 0, None),
-        ("Béarnaise", 150, world.dressing.pk),
+    sauce = ModifierGroup.objects.get(name_nl="Saus")
+    assert list(
+        sauce.modifiers.order_by("sort_order").values_list("name_en", "name_nl", "price_delta", "opens_group")
+    ) == [
+        ("Pepper", "Peper", 0, None),
+        ("Béarnaise", "", 150, world.dressing.pk),
     ]
     assert AuditEntry.objects.filter(action="modifier_group_created", actor=world.manager).exists()
 
-    broken = {**body, "choices": [{"name": "", "price_delta": "1,50"}]}
+    broken = {**body, "choices": [{"name_en": "", "price_delta": "1,50"}]}
     response = api_as(world.manager).put(f"{API}/modifier-groups/{sauce.pk}/", broken, format="json")
     assert response.status_code == 400
-    assert "name" in response.json()["choices"]["0"]
+    assert set(response.json()) == {"choices.0.name_en", "choices.0.name_nl"}
 
-    loop = {**body, "choices": [{"name": "Again", "opens_group": sauce.pk}]}
+    loop = {**body, "choices": [{"name_en": "Again", "opens_group": sauce.pk}]}
     response = api_as(world.manager).put(f"{API}/modifier-groups/{sauce.pk}/", loop, format="json")
     assert response.status_code == 400
     assert "choices" in response.json()

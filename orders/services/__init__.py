@@ -36,6 +36,7 @@ from orders.services.lines import (
 )
 from orders.services.menu_editing import (
     MENU_EDITOR_ROLES,
+    TRANSLATED_NAMES,
     Choice,
     ServingWindow,
     reorder_categories,
@@ -57,6 +58,7 @@ __all__ = [
     "KITCHEN_86_ROLES",
     "MAX_LINE_QTY",
     "MENU_EDITOR_ROLES",
+    "TRANSLATED_NAMES",
     "Choice",
     "LineRequest",
     "ServingWindow",

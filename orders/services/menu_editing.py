@@ -10,6 +10,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -34,6 +35,19 @@ MENU_EDITOR_ROLES = (Role.MANAGER,)
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 MAX_PRICE = 10_000_000  # cents: € 100.000,00, far above any dish; keeps typos out
 MAX_SORT = 32767
+# Names are kept in every language of the site (name_en, name_nl: orders/translation.py); a
+# screen shows its own and falls back to the other. Each kind's translated fields, in ONE place:
+# field -> (max length, required in at least one language).
+LANGUAGE_CODES = tuple(code for code, _label in settings.LANGUAGES)
+NAME_ONLY = {"name": (80, True)}
+ITEM_NAMES = {"name": (80, True), "short_name": (40, False), "description": (200, False)}
+TRANSLATED_NAMES = {
+    "menu": NAME_ONLY,
+    "category": NAME_ONLY,
+    "item": ITEM_NAMES,
+    "group": NAME_ONLY,
+    "choice": NAME_ONLY,
+}
 
 
 @dataclass(frozen=True)
@@ -47,7 +61,7 @@ class ServingWindow:
 class Choice:
     """One modifier of a group as the editor sends it; `id` None is a new one."""
 
-    name: str
+    names: dict[str, str]
     price_delta: int = 0
     is_available: bool = True
     opens_group_id: int | None = None
@@ -59,13 +73,33 @@ def _require_editor(by: User) -> None:
         raise PermissionDenied(_("Only a manager edits the menu."))
 
 
-def _name(value: str, field: str = "name", max_length: int = 80) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: _("Give it a name.")})
-    if len(value) > max_length:
-        raise ValidationError({field: _("At most %(count)d characters.") % {"count": max_length}})
-    return value
+def _names(names: dict[str, str], kind: str, prefix: str = "") -> dict[str, str]:
+    """Every translated field of `kind` in every language, trimmed: {"name_en": ..., "name_nl": ...}.
+
+    A required one needs at least one language (the screens fall back to the other).
+    """
+    fields = TRANSLATED_NAMES[kind]
+    known = {f"{field}_{code}" for field in fields for code in LANGUAGE_CODES}
+    for key in names:
+        if key not in known:
+            raise ValidationError({prefix + key: _("Unknown field.")})
+    cleaned = {}
+    for field, (max_length, required) in fields.items():
+        for code in LANGUAGE_CODES:
+            key = f"{field}_{code}"
+            value = names.get(key)
+            value = value.strip() if isinstance(value, str) else ""
+            if len(value) > max_length:
+                raise ValidationError({prefix + key: _("At most %(count)d characters.") % {"count": max_length}})
+            cleaned[key] = value
+        if required and not any(cleaned[f"{field}_{code}"] for code in LANGUAGE_CODES):
+            raise ValidationError({prefix + f"{field}_{code}": _("Give it a name.") for code in LANGUAGE_CODES})
+    return cleaned
+
+
+def _set_names(row, names: dict[str, str]) -> None:
+    for key, value in names.items():
+        setattr(row, key, value)
 
 
 def _colour(value: str, *, field: str = "colour", blank: bool = False) -> str:
@@ -121,7 +155,7 @@ def save_menu(
     by: User,
     outlet: Outlet | None = None,
     menu: Menu | None = None,
-    name: str,
+    names: dict[str, str],
     is_active: bool = True,
     windows: list[ServingWindow] | None = None,
 ) -> Menu:
@@ -130,25 +164,25 @@ def save_menu(
     `windows` replaces the menu's windows; an empty list serves it all day, None keeps them.
     """
     _require_editor(by)
-    name = _name(name)
+    names = _names(names, "menu")
     windows = _windows(windows) if windows is not None else None
     with transaction.atomic():
         if menu is None:
             if outlet is None:
                 raise ValidationError({"outlet": _("Pick an outlet.")})
             last = Menu.objects.filter(outlet=outlet).order_by("-sort_order").first()
-            menu = Menu.objects.create(
+            menu = Menu(
                 outlet=outlet,
-                name=name,
                 is_active=is_active,
                 sort_order=min((last.sort_order + 1) if last else 0, MAX_SORT),
             )
             action = "menu_created"
         else:
             menu = Menu.objects.select_for_update().get(pk=menu.pk)
-            menu.name, menu.is_active = name, is_active
-            menu.save(update_fields=["name", "is_active"])
+            menu.is_active = is_active
             action = "menu_changed"
+        _set_names(menu, names)
+        menu.save()
         if windows is not None:
             menu.windows.all().delete()
             MenuWindow.objects.bulk_create(
@@ -160,7 +194,7 @@ def save_menu(
             action=action,
             subject=menu,
             details={
-                "name": menu.name,
+                **names,
                 "is_active": menu.is_active,
                 "windows": [f"{w.weekdays} {w.starts_at:%H:%M}-{w.ends_at:%H:%M}" for w in windows or []],
             },
@@ -177,19 +211,18 @@ def save_category(
     by: User,
     menu: Menu,
     category: Category | None = None,
-    name: str,
+    names: dict[str, str],
     colour: str,
     default_course: int = 1,
 ) -> Category:
     """Create a category at the end of `menu`, or change one (also moving it to `menu` of the same outlet)."""
     _require_editor(by)
-    name, colour, default_course = _name(name), _colour(colour), _course(default_course)
+    names, colour, default_course = _names(names, "category"), _colour(colour), _course(default_course)
     with transaction.atomic():
         if category is None:
             last = Category.objects.filter(menu=menu).order_by("-sort_order").first()
-            category = Category.objects.create(
+            category = Category(
                 menu=menu,
-                name=name,
                 colour=colour,
                 default_course=default_course,
                 sort_order=min((last.sort_order + 1) if last else 0, MAX_SORT),
@@ -199,15 +232,15 @@ def save_category(
             category = Category.objects.select_for_update(of=("self",)).select_related("menu").get(pk=category.pk)
             if menu.outlet_id != category.menu.outlet_id:
                 raise ValidationError({"menu": _("The menu belongs to another outlet.")})
-            category.menu, category.name, category.colour = menu, name, colour
-            category.default_course = default_course
-            category.save(update_fields=["menu", "name", "colour", "default_course"])
+            category.menu, category.colour, category.default_course = menu, colour, default_course
             action = "category_changed"
+        _set_names(category, names)
+        category.save()
         record_audit(
             actor=by,
             action=action,
             subject=category,
-            details={"name": name, "colour": colour, "default_course": default_course, "menu": menu.pk},
+            details={**names, "colour": colour, "default_course": default_course, "menu": menu.pk},
         )
         _announce_outlets({menu.outlet_id})
     return category
@@ -246,9 +279,7 @@ def save_item(
     by: User,
     category: Category,
     item: Item | None = None,
-    name: str,
-    short_name: str = "",
-    description: str = "",
+    names: dict[str, str],
     price: int,
     tax_rate: TaxRate,
     takeaway_tax_rate: TaxRate | None = None,
@@ -262,22 +293,14 @@ def save_item(
     `modifier_groups` are attached in the order given; None keeps the item's.
     """
     _require_editor(by)
-    name = _name(name)
-    short_name = (short_name or "").strip()
-    if len(short_name) > 40:
-        raise ValidationError({"short_name": _("At most %(count)d characters.") % {"count": 40}})
-    description = (description or "").strip()
-    if len(description) > 200:
-        raise ValidationError({"description": _("At most %(count)d characters.") % {"count": 200}})
+    names = _names(names, "item")
     price = _price(price)
     colour = _colour(colour, blank=True)
     default_course = _course(default_course, blank=True)
     with transaction.atomic():
         groups = _modifier_groups(modifier_groups) if modifier_groups is not None else None
         fields = {
-            "name": name,
-            "short_name": short_name,
-            "description": description,
+            **names,
             "price": price,
             "tax_rate": tax_rate,
             "takeaway_tax_rate": takeaway_tax_rate,
@@ -375,7 +398,7 @@ def save_modifier_group(
     *,
     by: User,
     group: ModifierGroup | None = None,
-    name: str,
+    names: dict[str, str],
     min_choices: int = 0,
     max_choices: int | None = None,
     free_choices: int = 0,
@@ -388,25 +411,24 @@ def save_modifier_group(
     stays on the old orders and the editor is told to mark it unavailable instead.
     """
     _require_editor(by)
-    name = _name(name)
+    names = _names(names, "group")
     _check_choice_counts(min_choices, max_choices, free_choices)
     if not choices:
         raise ValidationError({"choices": _("A group needs at least one choice.")})
+    choice_names = [_names(choice.names, "choice", f"choices.{index}.") for index, choice in enumerate(choices)]
     for index, choice in enumerate(choices):
-        _name(choice.name, f"choices.{index}.name")
         _price(choice.price_delta, f"choices.{index}.price_delta", signed=True)
     with transaction.atomic():
         if group is None:
-            group = ModifierGroup.objects.create(
-                name=name, min_choices=min_choices, max_choices=max_choices, free_choices=free_choices
-            )
+            group = ModifierGroup(min_choices=min_choices, max_choices=max_choices, free_choices=free_choices)
             action = "modifier_group_created"
         else:
             group = ModifierGroup.objects.select_for_update().get(pk=group.pk)
-            group.name, group.min_choices, group.max_choices = name, min_choices, max_choices
+            group.min_choices, group.max_choices = min_choices, max_choices
             group.free_choices = free_choices
-            group.save(update_fields=["name", "min_choices", "max_choices", "free_choices"])
             action = "modifier_group_changed"
+        _set_names(group, names)
+        group.save()
         existing = {m.pk: m for m in Modifier.objects.select_for_update().filter(group=group)}
         opened = {c.opens_group_id for c in choices if c.opens_group_id}
         known = set(ModifierGroup.objects.filter(pk__in=opened).values_list("pk", flat=True))
@@ -424,7 +446,7 @@ def save_modifier_group(
         Modifier.objects.filter(pk__in=gone).delete()
         for index, choice in enumerate(choices):
             modifier = existing.get(choice.id) if choice.id else Modifier(group=group)
-            modifier.name = choice.name.strip()
+            _set_names(modifier, choice_names[index])
             modifier.price_delta = choice.price_delta
             modifier.is_available = choice.is_available
             modifier.opens_group_id = choice.opens_group_id
@@ -435,12 +457,13 @@ def save_modifier_group(
             action=action,
             subject=group,
             details={
-                "name": name,
+                **names,
                 "min_choices": min_choices,
                 "max_choices": max_choices,
                 "free_choices": free_choices,
                 "choices": [
-                    {"name": c.name, "price_delta": c.price_delta, "opens_group": c.opens_group_id} for c in choices
+                    {**choice_names[index], "price_delta": c.price_delta, "opens_group": c.opens_group_id}
+                    for index, c in enumerate(choices)
                 ],
                 "removed": gone,
             },

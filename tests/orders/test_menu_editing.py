@@ -30,7 +30,7 @@ def new_item(world, **changes):
     fields = {
         "by": world.manager,
         "category": world.salad.category,
-        "name": "Bitterballen",
+        "names": {"name_en": "Bitterballen"},
         "price": 850,
         "tax_rate": world.salad.tax_rate,
     }
@@ -64,12 +64,12 @@ def test_nothing_is_announced_when_the_edit_is_refused(world, sent, django_captu
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"name": "  "}, "name"),
+        ({"names": {"name_en": "  "}}, "name_en"),
         ({"price": -1}, "price"),
         ({"price": 12.5}, "price"),
         ({"colour": "green"}, "colour"),
         ({"default_course": 0}, "default_course"),
-        ({"short_name": "x" * 41}, "short_name"),
+        ({"names": {"name_en": "B", "short_name_nl": "x" * 41}}, "short_name_nl"),
         ({"modifier_groups": [1, 1]}, "modifier_groups"),
     ],
 )
@@ -111,7 +111,7 @@ def test_changing_an_item_keeps_what_was_ordered(world):
         by=world.manager,
         item=world.soup,
         category=world.soup.category,
-        name="Tomato soup",
+        names={"name_en": "Tomato soup"},
         price=900,
         tax_rate=world.soup.tax_rate,
     )
@@ -141,7 +141,9 @@ def test_items_are_reordered_as_dragged_and_the_list_must_name_each_once(
 
 def test_categories_are_reordered_and_a_new_one_goes_last(world):
     menu = world.salad.category.menu
-    desserts = services.save_category(by=world.manager, menu=menu, name="Desserts", colour="#AD1457", default_course=3)
+    desserts = services.save_category(
+        by=world.manager, menu=menu, names={"name_en": "Desserts"}, colour="#AD1457", default_course=3
+    )
     assert desserts.sort_order > world.steak.category.sort_order
     ids = [desserts.pk, world.steak.category_id, world.salad.category_id]
 
@@ -149,7 +151,7 @@ def test_categories_are_reordered_and_a_new_one_goes_last(world):
 
     assert list(Category.objects.filter(menu=menu).order_by("sort_order").values_list("pk", flat=True)) == ids
     with pytest.raises(ValidationError) as refused:
-        services.save_category(by=world.manager, menu=menu, name="X", colour="#12345", default_course=1)
+        services.save_category(by=world.manager, menu=menu, names={"name_en": "X"}, colour="#12345", default_course=1)
     assert "colour" in refused.value.message_dict
 
 
@@ -157,7 +159,7 @@ def test_a_menus_serving_windows_are_replaced_and_checked(world):
     menu = world.salad.category.menu
     lunch = ServingWindow(weekdays="40123", starts_at=datetime.time(11), ends_at=datetime.time(15))
 
-    services.save_menu(by=world.manager, menu=menu, name="Lunch", windows=[lunch])
+    services.save_menu(by=world.manager, menu=menu, names={"name_en": "Lunch"}, windows=[lunch])
 
     menu.refresh_from_db()
     assert [(w.weekdays, w.starts_at, w.ends_at) for w in menu.windows.all()] == [
@@ -171,7 +173,7 @@ def test_a_menus_serving_windows_are_replaced_and_checked(world):
         (ServingWindow(weekdays="0", starts_at=datetime.time(11), ends_at=datetime.time(11)), "windows.0.ends_at"),
     ):
         with pytest.raises(ValidationError) as refused:
-            services.save_menu(by=world.manager, menu=menu, name="Lunch", windows=[bad])
+            services.save_menu(by=world.manager, menu=menu, names={"name_en": "Lunch"}, windows=[bad])
         assert field in refused.value.message_dict
     assert menu.windows.count() == 1
 
@@ -179,23 +181,28 @@ def test_a_menus_serving_windows_are_replaced_and_checked(world):
 def test_a_nested_group_is_made_with_its_choices_and_attached_by_name(world, sent, django_capture_on_commit_callbacks):
     sauce = services.save_modifier_group(
         by=world.manager,
-        name="Sauce",
+        names={"name_en": "Sauce"},
         min_choices=1,
         max_choices=1,
-        choices=[Choice(name="Pepper"), Choice(name="Béarnaise", price_delta=150)],
+        choices=[Choice(names={"name_en": "Pepper"}), Choice(names={"name_en": "Béarnaise"}, price_delta=150)],
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.save_modifier_group(
             by=world.manager,
             group=world.sides,
-            name="Side",
+            names={"name_en": "Side"},
             min_choices=1,
             max_choices=2,
             free_choices=1,
             choices=[
-                Choice(id=world.fries.pk, name="Fries", price_delta=350),
-                Choice(id=world.side_salad.pk, name="Side salad", price_delta=400, opens_group_id=world.dressing.pk),
-                Choice(name="Potatoes", price_delta=300, opens_group_id=sauce.pk),
+                Choice(id=world.fries.pk, names={"name_en": "Fries"}, price_delta=350),
+                Choice(
+                    id=world.side_salad.pk,
+                    names={"name_en": "Side salad"},
+                    price_delta=400,
+                    opens_group_id=world.dressing.pk,
+                ),
+                Choice(names={"name_en": "Potatoes"}, price_delta=300, opens_group_id=sauce.pk),
             ],
         )
 
@@ -217,10 +224,10 @@ def test_a_choice_may_not_lead_back_to_its_own_group(world):
         services.save_modifier_group(
             by=world.manager,
             group=world.dressing,
-            name="Dressing",
+            names={"name_en": "Dressing"},
             min_choices=1,
             max_choices=1,
-            choices=[Choice(id=world.vinaigrette.pk, name="Vinaigrette", opens_group_id=world.sides.pk)],
+            choices=[Choice(id=world.vinaigrette.pk, names={"name_en": "Vinaigrette"}, opens_group_id=world.sides.pk)],
         )
     assert "choices" in refused.value.message_dict
     world.vinaigrette.refresh_from_db()
@@ -237,7 +244,9 @@ def test_a_choice_may_not_lead_back_to_its_own_group(world):
 )
 def test_bad_group_limits_name_their_field(world, counts, field):
     with pytest.raises(ValidationError) as refused:
-        services.save_modifier_group(by=world.manager, name="Sauce", choices=[Choice(name="Pepper")], **counts)
+        services.save_modifier_group(
+            by=world.manager, names={"name_en": "Sauce"}, choices=[Choice(names={"name_en": "Pepper"})], **counts
+        )
     assert field in refused.value.message_dict
     assert not ModifierGroup.objects.filter(name="Sauce").exists()
 
@@ -252,10 +261,10 @@ def test_an_ordered_choice_is_not_removed(world):
         services.save_modifier_group(
             by=world.manager,
             group=world.cooking,
-            name="Cooking",
+            names={"name_en": "Cooking"},
             min_choices=1,
             max_choices=1,
-            choices=[Choice(id=world.medium.pk, name="Medium")],
+            choices=[Choice(id=world.medium.pk, names={"name_en": "Medium"})],
         )
     assert "choices" in refused.value.message_dict
     assert Modifier.objects.filter(pk=world.rare.pk).exists()
@@ -275,6 +284,25 @@ def test_the_station_route_of_an_item_overrides_its_category_and_is_audited(worl
         assert "station" in refused.value.message_dict
     with pytest.raises(PermissionDenied):
         route_to_station(by=StaffFactory(role="waiter"), item=world.soup, station=kitchen.hot)
+
+
+def test_names_are_kept_in_both_languages_and_one_is_enough(world):
+    item = new_item(world, names={"name_en": "Cheese board", "name_nl": "Kaasplank", "short_name_nl": "Kaas"})
+    item.refresh_from_db()
+    assert (item.name_en, item.name_nl, item.short_name_nl, item.description_en) == (
+        "Cheese board",
+        "Kaasplank",
+        "Kaas",
+        "",
+    )
+    dutch_only = new_item(world, names={"name_nl": "Bitterballen"})
+    assert AuditEntry.objects.filter(action="item_created", subject_id=str(dutch_only.pk)).exists()
+    with pytest.raises(ValidationError) as refused:
+        new_item(world, names={"name_en": " ", "name_nl": ""})
+    assert set(refused.value.message_dict) == {"name_en", "name_nl"}
+    with pytest.raises(ValidationError) as refused:
+        new_item(world, names={"name_en": "Soup", "name_de": "Suppe"})
+    assert "name_de" in refused.value.message_dict
 
 
 def test_a_takeaway_rate_is_kept_apart_from_the_dine_in_rate(world):

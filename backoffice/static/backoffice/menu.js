@@ -23,7 +23,9 @@ const urls = {
   group: (id) => `${base}/modifier-groups/${id}/`,
 };
 
-// The names each kind of row has, in ONE place: a second language is one more entry per name.
+// The names each kind of row has, in ONE place; each is asked in every language of the site
+// (name_en, name_nl...), side by side. A name in one language is enough: screens fall back.
+const LANGUAGES = JSON.parse(document.getElementById("menu-languages").textContent);
 const NAME_FIELDS = {
   menu: [{ field: "name", label: gettext("Name"), max: 80 }],
   category: [{ field: "name", label: gettext("Name"), max: 80 }],
@@ -238,9 +240,17 @@ function textInput(name, value, { max, required = true, inputmode } = {}) {
   return h("input", { class: "input", name, value: value ?? "", maxlength: max, required, inputmode, autocomplete: "off" });
 }
 
+const translated = (kind) => NAME_FIELDS[kind].flatMap((spec) => LANGUAGES.map(([code, language]) => ({ ...spec, key: `${spec.field}_${code}`, language })));
+
 function nameFields(kind, row) {
   return NAME_FIELDS[kind].map((spec) =>
-    field(spec.label, textInput(spec.field, row?.[spec.field], { max: spec.max, required: !spec.optional }), spec.field),
+    h(
+      "div",
+      { class: "menu-form__row" },
+      translated(kind)
+        .filter((one) => one.field === spec.field)
+        .map((one) => field(`${one.label} · ${one.language}`, textInput(one.key, row?.[one.key], { max: one.max, required: false }), one.key)),
+    ),
   );
 }
 
@@ -324,7 +334,7 @@ const text = (data, name) => (data.get(name) || "").trim();
 const idOrNull = (value) => (value ? Number(value) : null);
 
 function namesFrom(kind, data) {
-  return Object.fromEntries(NAME_FIELDS[kind].map((spec) => [spec.field, text(data, spec.field)]));
+  return Object.fromEntries(translated(kind).map((one) => [one.key, text(data, one.key)]));
 }
 
 // ---- menus -----------------------------------------------------------------------------
@@ -498,7 +508,7 @@ function choiceRow(group, choice) {
     "li",
     { class: "menu-choice", "data-choice-id": choice?.id ?? "" },
     handle(),
-    NAME_FIELDS.choice.map((spec) => field(spec.label, textInput(`choice_${spec.field}`, choice?.[spec.field], { max: spec.max }), spec.field)),
+    translated("choice").map((one) => field(`${one.label} · ${one.language}`, textInput(`choice_${one.key}`, choice?.[one.key], { max: one.max, required: false }), one.key)),
     field(gettext("Price change"), textInput("choice_price", choice ? euros(choice.price_delta) : euros(0), { inputmode: "decimal" }), "price_delta"),
     field(gettext("Opens group"), select("choice_opens", [[null, gettext("Nothing more")], ...others], choice?.opens_group ? String(choice.opens_group) : null), "opens_group"),
     checkbox("choice_available", choice ? choice.is_available : true, gettext("Available")),
@@ -539,7 +549,7 @@ function groupDialog(group) {
         free_choices: Number(data.get("free_choices") || 0),
         choices: rows.map((row) => ({
           id: row.dataset.choiceId ? Number(row.dataset.choiceId) : null,
-          ...Object.fromEntries(NAME_FIELDS.choice.map((spec) => [spec.field, row.querySelector(`[name="choice_${spec.field}"]`).value.trim()])),
+          ...Object.fromEntries(translated("choice").map((one) => [one.key, row.querySelector(`[name="choice_${one.key}"]`).value.trim()])),
           price_delta: row.querySelector('[name="choice_price"]').value.trim() || "0",
           opens_group: idOrNull(row.querySelector('[name="choice_opens"]').value),
           is_available: row.querySelector('[name="choice_available"]').checked,
