@@ -66,7 +66,7 @@ class EuroField(serializers.Field):
             self.fail_amount()
 
     def fail_amount(self):
-        raise serializers.ValidationError(_("Enter an amount in euros, e.g. 12,50."))
+        raise serializers.ValidationError(_("Enter an amount in euros, e.g. 12.50."))
 
     def to_representation(self, value):
         return value

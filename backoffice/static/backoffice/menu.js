@@ -151,7 +151,12 @@ function renderCategories(menu) {
             interpolate(gettext("%(count)s items · course %(course)s"), { count: category.items.length, course: category.default_course }, true),
           ),
         ),
-        h("button", { type: "button", class: "button", onclick: () => categoryDialog(category) }, gettext("Edit")),
+        // A pencil, so the name keeps the width of a tablet's narrow column; the word is its label.
+        h(
+          "button",
+          { type: "button", class: "button menu-row__edit", title: gettext("Edit"), "aria-label": gettext("Edit"), onclick: () => categoryDialog(category) },
+          "✎",
+        ),
       ),
     ),
   );
