@@ -51,6 +51,8 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         _("Set-up"),
         (
+            Page("menu", "manager:menu", _("Menu"), _("Menus, categories, items, prices and choices.")),
+            Page("allergens", "manager:allergens", _("Allergens"), _("The 14 EU allergens per dish and choice.")),
             Page(
                 "prices", "manager:prices", _("Prices"), _("Price changes by %, price lists from a date, happy hours.")
             ),
@@ -67,7 +69,6 @@ SECTIONS: tuple[Section, ...] = (
                 _("Kitchen screens"),
                 _("Pair a screen with its station."),
             ),
-            Page("allergens", "manager:allergens", _("Allergens"), _("The 14 EU allergens per dish and choice.")),
         ),
     ),
     Section(

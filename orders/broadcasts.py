@@ -80,6 +80,14 @@ def announce_items_on_commit(item_ids: list[int]) -> None:
         transaction.on_commit(lambda: announce_items(list(item_ids)))
 
 
+def announce_menu_on_commit(outlet_ids: list[int]) -> None:
+    """After commit: the manager changed these outlets' menu; their tablets take it again."""
+    outlet_ids = sorted(set(outlet_ids))
+    if outlet_ids:
+        messages = [(floor_group(pk), {"type": "floor.menu", "menu": {"outlet": pk}}) for pk in outlet_ids]
+        transaction.on_commit(lambda: _send(messages))
+
+
 def announce_order_on_commit(order: Order, *, other_tables: tuple[int | None, ...] = ()) -> None:
     """After commit: the order's new version to its outlet, and the state of its table(s).
 

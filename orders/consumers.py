@@ -128,6 +128,9 @@ class FloorConsumer(KeepAliveConsumer):
     async def floor_item(self, event):
         await self.send_json({"type": "item", "item": event["item"]})
 
+    async def floor_menu(self, event):
+        await self.send_json({"type": "menu", "menu": event["menu"]})
+
     async def floor_modifier(self, event):
         await self.send_json({"type": "modifier", "modifier": event["modifier"]})
 

@@ -129,6 +129,10 @@ def build_api_world(world, kitchen) -> ApiWorld:
         "menu_item_id": [world.steak.pk, world.salad.pk, world.soup.pk],
         "ticket_item_id": list(TicketItem.objects.values_list("pk", flat=True)),
         "check_item_id": list(CheckItem.objects.values_list("pk", flat=True)),
+        # The menu editor's rows.
+        "menu_id": [world.salad.category.menu_id],
+        "category_id": [world.salad.category_id, world.steak.category_id],
+        "group_id": [world.cooking.pk, world.sides.pk],
     }
     line_orders = dict(sent.lines.values_list("pk", "order_id")) | dict(pending.lines.values_list("pk", "order_id"))
     return ApiWorld(people=people, display=display, ids=ids, line_orders=line_orders)

@@ -143,6 +143,18 @@ MATRIX = {
     ("GET", "/api/pms/stays/{stay_id}/"): FRONT_DESK,
     ("PATCH", "/api/pms/stays/{stay_id}/"): FRONT_DESK,
     ("POST", "/api/pms/stays/{stay_id}/check-out/"): FRONT_DESK,
+    # the manager's menu editor
+    ("GET", "/manager/api/menu/outlets/{outlet_id}/"): MANAGER,
+    ("POST", "/manager/api/menu/outlets/{outlet_id}/menus/"): MANAGER,
+    ("PUT", "/manager/api/menu/menus/{menu_id}/"): MANAGER,
+    ("POST", "/manager/api/menu/menus/{menu_id}/categories/"): MANAGER,
+    ("POST", "/manager/api/menu/menus/{menu_id}/order/"): MANAGER,
+    ("PUT", "/manager/api/menu/categories/{category_id}/"): MANAGER,
+    ("POST", "/manager/api/menu/categories/{category_id}/items/"): MANAGER,
+    ("POST", "/manager/api/menu/categories/{category_id}/order/"): MANAGER,
+    ("PUT", "/manager/api/menu/items/{item_id}/"): MANAGER,
+    ("POST", "/manager/api/menu/modifier-groups/"): MANAGER,
+    ("PUT", "/manager/api/menu/modifier-groups/{group_id}/"): MANAGER,
     # printing
     ("GET", "/api/printing/printers/"): KITCHEN,
     ("GET", "/api/printing/alarms/"): KITCHEN,
@@ -204,6 +216,9 @@ def _path_values(api_world, kitchen, path: str) -> dict:
         "job_id",
         "person_id",
         "item_id",
+        "menu_id",
+        "category_id",
+        "group_id",
     ):
         if "{" + name + "}" in path:
             values[name] = ids_for(api_world, path, name)[0]

@@ -3,7 +3,9 @@
 One module per subject: `lifecycle` (an order opened, closed, reopened, and what every
 service shares), `lines` (lines added, changed, removed before sending), `sending`
 (send, serve, void), `table_actions` (transfer, merge, assign, covers) and
-`availability` (86 and countdowns), `allergens` (declared by a manager). Each service runs in one transaction, locks the
+`availability` (86 and countdowns); for the manager: `menu_editing` (the menu editor),
+`allergens`, `pricing` (price changes, price lists, happy hours) and `menu_transfer` (copy,
+CSV). Each service runs in one transaction, locks the
 order row it changes (so two tablets on one table never lose each other's lines), and
 announces the change after commit. Callers import from `orders.services`.
 """
@@ -35,6 +37,18 @@ from orders.services.lines import (
     remove_pending_line,
     update_pending_line,
 )
+from orders.services.menu_editing import (
+    MENU_EDITOR_ROLES,
+    TRANSLATED_NAMES,
+    Choice,
+    ServingWindow,
+    reorder_categories,
+    reorder_items,
+    save_category,
+    save_item,
+    save_menu,
+    save_modifier_group,
+)
 from orders.services.menu_transfer import MenuCopy, MenuImport, copy_menu, import_menu_file
 from orders.services.pricing import (
     PriceChange,
@@ -56,10 +70,14 @@ __all__ = [
     "FLOOR_WATCH_ROLES",
     "KITCHEN_86_ROLES",
     "MAX_LINE_QTY",
+    "MENU_EDITOR_ROLES",
+    "TRANSLATED_NAMES",
+    "Choice",
     "LineRequest",
     "MenuCopy",
     "MenuImport",
     "PriceChange",
+    "ServingWindow",
     "StationScreen",
     "add_line",
     "add_lines",
@@ -78,7 +96,13 @@ __all__ = [
     "remove_happy_hour",
     "remove_pending_line",
     "reopen_order",
+    "reorder_categories",
+    "reorder_items",
+    "save_category",
     "save_happy_hour",
+    "save_item",
+    "save_menu",
+    "save_modifier_group",
     "schedule_price_list",
     "send_to_kitchen",
     "serve_lines",

@@ -485,6 +485,9 @@ function onMessage(message) {
   } else if (message.type === "ready") {
     readyCalls.add(message.fire);
     if (message.fire.order === orderId) loadFires();
+  } else if (message.type === "menu") {
+    // The manager changed the menu (an item added, a price, the order): take it again.
+    loadMenu();
   } else if (message.type === "item") {
     const item = findItem(message.item.id);
     if (!item) return;
