@@ -51,6 +51,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         _("Set-up"),
         (
+            Page("floor", "manager:floor", _("Floor plan"), _("Areas and tables: drag, resize, rotate, add.")),
             Page("printers", "printing:printers", _("Printers"), _("Printer status and slips that did not print.")),
             Page(
                 "kitchen-stations",
