@@ -113,11 +113,11 @@ function renderAreaTabs() {
           role: "tab",
           "aria-selected": area === current ? "true" : "false",
           "data-area-key": area.key,
-          onclick: () => {
+          onclick: onShown(() => {
             areaKey = area.key;
             selectedKey = null;
             render();
-          },
+          }),
         },
         area.name,
         " ",
@@ -128,8 +128,10 @@ function renderAreaTabs() {
 }
 
 function scaleFor(area) {
-  const width = canvasBox.clientWidth - 4;
-  const height = Math.max(280, window.innerHeight - canvasBox.getBoundingClientRect().top - 24);
+  const PADDING_X = 40; // the canvas's padding, room for the handles
+  const PADDING_Y = 64;
+  const width = canvasBox.clientWidth - PADDING_X - 4;
+  const height = Math.max(280, window.innerHeight - canvas.getBoundingClientRect().top - PADDING_Y - 8);
   const fit = Math.min(width / area.plan_width, height / area.plan_height);
   const tables = state.tables.filter((t) => t.area === area.key);
   const smallest = Math.min(...tables.map((t) => Math.min(t.width, t.height)));
@@ -300,13 +302,13 @@ function startGesture(event, key, element) {
   element.addEventListener("pointercancel", onEnd);
 }
 
+// Into another area: where nothing stands yet, so it does not land on another table.
 function moveToArea(table, key) {
   const area = state.areas.find((each) => each.key === key);
-  table.area = key;
   table.width = Math.min(table.width, area.plan_width);
   table.height = Math.min(table.height, area.plan_height);
-  table.x = clamp(table.x, 0, area.plan_width - table.width);
-  table.y = clamp(table.y, 0, area.plan_height - table.height);
+  Object.assign(table, freeSpot(area, table.width, table.height, table));
+  table.area = key;
   areaKey = key;
 }
 
@@ -358,11 +360,13 @@ function nextNumber() {
   return String(numbers.length ? Math.max(...numbers) + 1 : 1);
 }
 
-function freeSpot(area, size) {
-  const taken = state.tables.filter((t) => t.area === area.key);
-  const overlaps = (x, y) => taken.some((t) => x < t.x + t.width && t.x < x + size && y < t.y + t.height && t.y < y + size);
-  for (let y = GRID * 2; y + size <= area.plan_height; y += GRID * 2) {
-    for (let x = GRID * 2; x + size <= area.plan_width; x += GRID * 2) if (!overlaps(x, y)) return { x, y };
+function freeSpot(area, width, height, moving = null) {
+  const taken = state.tables.filter((t) => t.area === area.key && t !== moving);
+  const gap = GRID * 2;
+  const overlaps = (x, y) =>
+    taken.some((t) => x < t.x + t.width + gap && t.x < x + width + gap && y < t.y + t.height + gap && t.y < y + height + gap);
+  for (let y = gap; y + height <= area.plan_height; y += gap) {
+    for (let x = gap; x + width <= area.plan_width; x += gap) if (!overlaps(x, y)) return { x, y };
   }
   return { x: 0, y: 0 };
 }
@@ -372,7 +376,7 @@ function addTable() {
   if (!area) return;
   const key = newKey();
   step(() => {
-    state.tables.push({ id: null, key, area: area.key, number: nextNumber(), seats: 4, shape: "square", ...freeSpot(area, 80), width: 80, height: 80, rotation: 0 });
+    state.tables.push({ id: null, key, area: area.key, number: nextNumber(), seats: 4, shape: "square", ...freeSpot(area, 80, 80), width: 80, height: 80, rotation: 0 });
     selectedKey = key;
   });
 }
@@ -412,6 +416,12 @@ function textInput(id, value, maxLength, onCommit) {
   return input;
 }
 
+// A tap's click can reach a button the step it started has already redrawn (seen with touch
+// emulation in Chromium): only a button still on the page acts.
+const onShown = (action) => (event) => {
+  if (event.currentTarget.isConnected) action();
+};
+
 function renderInspector() {
   const table = selectedTable();
   if (table) renderTableInspector(table);
@@ -430,7 +440,7 @@ function renderTableInspector(table) {
           class: "button floor-editor__shape",
           "data-shape": value,
           "aria-pressed": table.shape === value ? "true" : "false",
-          onclick: () =>
+          onclick: onShown(() =>
             step(() => {
               table.shape = value;
               if (value !== "rectangle") table.width = table.height = Math.max(table.width, table.height);
@@ -439,6 +449,7 @@ function renderTableInspector(table) {
               table.width = Math.min(table.width, area.plan_width - table.x);
               table.height = Math.min(table.height, area.plan_height - table.y);
             }),
+          ),
         },
         label,
       ),
@@ -456,8 +467,8 @@ function renderTableInspector(table) {
       h(
         "div",
         { class: "floor-editor__row" },
-        h("button", { type: "button", class: "button", id: "rotate-left", onclick: () => rotateBy(table, -ROTATE_STEP) }, "⟲ 15°"),
-        h("button", { type: "button", class: "button", id: "rotate-right", onclick: () => rotateBy(table, ROTATE_STEP) }, "⟳ 15°"),
+        h("button", { type: "button", class: "button", id: "rotate-left", onclick: onShown(() => rotateBy(table, -ROTATE_STEP)) }, "⟲ 15°"),
+        h("button", { type: "button", class: "button", id: "rotate-right", onclick: onShown(() => rotateBy(table, ROTATE_STEP)) }, "⟳ 15°"),
       ),
     ),
     field(
@@ -472,7 +483,7 @@ function renderTableInspector(table) {
         return choice;
       })(),
     ),
-    h("button", { type: "button", class: "button button--danger", id: "remove-table", onclick: () => removeTable(table) }, gettext("Remove table")),
+    h("button", { type: "button", class: "button button--danger", id: "remove-table", onclick: onShown(() => removeTable(table)) }, gettext("Remove table")),
   );
 }
 
@@ -497,8 +508,8 @@ function renderAreaInspector(area) {
     h(
       "div",
       { class: "floor-editor__row" },
-      h("button", { type: "button", class: "button", id: "area-earlier", disabled: index === 0, onclick: () => shift(-1) }, gettext("← Earlier")),
-      h("button", { type: "button", class: "button", id: "area-later", disabled: index === state.areas.length - 1, onclick: () => shift(1) }, gettext("Later →")),
+      h("button", { type: "button", class: "button", id: "area-earlier", disabled: index === 0, onclick: onShown(() => shift(-1)) }, gettext("← Earlier")),
+      h("button", { type: "button", class: "button", id: "area-later", disabled: index === state.areas.length - 1, onclick: onShown(() => shift(1)) }, gettext("Later →")),
     ),
     h(
       "button",
@@ -508,11 +519,12 @@ function renderAreaInspector(area) {
         id: "remove-area",
         disabled: hasTables,
         title: hasTables ? gettext("Move or remove its tables first.") : null,
-        onclick: () =>
+        onclick: onShown(() =>
           step(() => {
             state.areas = state.areas.filter((a) => a !== area);
             areaKey = state.areas[0]?.key ?? null;
           }),
+        ),
       },
       gettext("Remove area"),
     ),
