@@ -422,7 +422,9 @@ def save_floor_plan(*, outlet: Outlet, by, version: int, areas: list[dict], tabl
             table.is_active = True
             table_errors = _table_errors(table, field_prefix=prefix, check_unique=False)
             if table_errors:
-                raise ValidationError(table_errors)
+                # The editor shows the messages, not the keys: each says which table it is about.
+                named = _("Table %(number)s") % {"number": table.number or "?"}
+                raise ValidationError({key: [f"{named}: {m}" for m in msgs] for key, msgs in table_errors.items()})
             unchanged = before == {field: getattr(table, field) for field in TABLE_FIELDS}
             if was_active and unchanged and old_area == table.area_id:
                 continue

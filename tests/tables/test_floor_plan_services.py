@@ -225,7 +225,9 @@ def test_a_bad_row_in_a_session_names_it_and_writes_nothing(world, terrace):
     tables[1] = dict(tables[1], area=str(terrace.pk), x=790)
     with pytest.raises(ValidationError) as refused:
         services.save_floor_plan(outlet=world.outlet, by=world.manager, version=0, areas=areas, tables=tables)
-    assert "tables[1].x" in refused.value.message_dict
+    assert refused.value.message_dict["tables[1].x"] == [
+        "Table 2: The table must lie inside the area's plan (800 x 400)."
+    ]
     assert not Area.objects.filter(name="Garden").exists()
     assert version(world) == 0
 
