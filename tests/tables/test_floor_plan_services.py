@@ -282,3 +282,11 @@ def test_the_waiters_floor_version_moves_with_the_plan(world, django_assert_num_
         before = floor_version(outlet_id=world.outlet.pk)
     services.rotate_table(table=table(world, "1"), by=world.manager, rotation=30)
     assert floor_version(outlet_id=world.outlet.pk) != before
+
+
+def test_a_tablet_that_still_shows_a_removed_table_cannot_open_it(world):
+    on_the_tablet = table(world, "5")  # loaded before the manager removed it
+    services.remove_table(table=table(world, "5"), by=world.manager)
+    with pytest.raises(ValidationError) as refused:
+        orders.open_order(client_uuid=uuid.uuid4(), outlet=world.outlet, waiter=world.waiter, table=on_the_tablet)
+    assert "table" in refused.value.message_dict
