@@ -62,6 +62,7 @@ SECTIONS: tuple[Section, ...] = (
                 _("Import / export"),
                 _("The menu as a spreadsheet file, and a menu copied to another outlet."),
             ),
+            Page("floor", "manager:floor", _("Floor plan"), _("Areas and tables: drag, resize, rotate, add.")),
             Page("printers", "printing:printers", _("Printers"), _("Printer status and slips that did not print.")),
             Page(
                 "kitchen-stations",

@@ -3,6 +3,8 @@ from django.urls import path
 from backoffice import (
     allergen_views,
     audit_views,
+    floor_api,
+    floor_views,
     menu_api,
     menu_views,
     pricing_views,
@@ -48,4 +50,7 @@ urlpatterns = [
     path("api/menu/items/<int:item_id>/", menu_api.ItemView.as_view(), name="menu-item"),
     path("api/menu/modifier-groups/", menu_api.ModifierGroupsView.as_view(), name="menu-groups"),
     path("api/menu/modifier-groups/<int:group_id>/", menu_api.ModifierGroupView.as_view(), name="menu-group"),
+    # the floor-plan editor
+    path("floor/", floor_views.floor_editor, name="floor"),
+    path("floor/api/<int:outlet_id>/", floor_api.FloorPlanView.as_view(), name="floor-plan"),
 ]

@@ -125,6 +125,10 @@ class FloorConsumer(KeepAliveConsumer):
     async def floor_table(self, event):
         await self.send_json({"type": "table", "table": event["table"]})
 
+    async def floor_layout(self, event):
+        # The manager's floor-plan editor saved: tables moved (their states came just before) or the plan changed.
+        await self.send_json({"type": "layout", "layout": event["layout"]})
+
     async def floor_item(self, event):
         await self.send_json({"type": "item", "item": event["item"]})
 

@@ -120,7 +120,7 @@ def table_states(*, table_ids: list[int]) -> list[dict[str, Any]]:
 
 def floor_plan(*, outlet: Outlet) -> dict[str, Any]:
     """The outlet's areas and tables with live state; three queries for any size of floor."""
-    areas = list(Area.objects.filter(outlet=outlet))
+    areas = list(Area.objects.filter(outlet=outlet, is_active=True))
     # Natural order ("2" before "10"); numbers are text because some read "B1" or "T12".
     tables = sorted(
         Table.objects.filter(outlet=outlet, is_active=True),
@@ -475,15 +475,23 @@ order_version_parts: list[Callable[[int], str]] = []
 
 
 def floor_version(*, outlet_id: int) -> str:
-    """Moves with every change to an open order of the outlet (and so to every table's state).
+    """Moves with every change to an open order of the outlet (and so to every table's state) and to its plan.
 
-    One aggregate query: a floor tablet compares it on each keep-alive and fetches the
-    floor again when it moved, so a lost table message is caught within seconds.
+    One query: a floor tablet compares it on each keep-alive and fetches the floor
+    again when it moved, so a lost table or layout message is caught within seconds.
     """
-    totals = Order.objects.filter(outlet_id=outlet_id, status=Order.Status.OPEN).aggregate(
-        count=Count("pk"), ids=Sum("pk"), versions=Sum("version")
-    )
-    return f"{totals['count']}.{totals['ids'] or 0}.{totals['versions'] or 0}"
+    is_open = Q(orders__status=Order.Status.OPEN)
+    totals = (
+        Outlet.objects.filter(pk=outlet_id)
+        .annotate(
+            count=Count("orders", filter=is_open),
+            ids=Sum("orders__pk", filter=is_open),
+            versions=Sum("orders__version", filter=is_open),
+        )
+        .values("count", "ids", "versions", "layout_version")
+        .first()
+    ) or {"count": 0, "ids": 0, "versions": 0, "layout_version": 0}
+    return f"{totals['count']}.{totals['ids'] or 0}.{totals['versions'] or 0}.{totals['layout_version']}"
 
 
 def order_version(*, order_id: int) -> str:

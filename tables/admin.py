@@ -16,8 +16,8 @@ class OutletAdmin(admin.ModelAdmin):
 
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
-    list_display = ["name", "outlet", "sort_order", "plan_width", "plan_height"]
-    list_filter = ["outlet"]
+    list_display = ["name", "outlet", "sort_order", "plan_width", "plan_height", "is_active"]
+    list_filter = ["outlet", "is_active"]
     inlines = [TableInline]
 
     def save_formset(self, request, form, formset, change):

@@ -21,6 +21,10 @@ class Outlet(models.Model):
         default=False,
         help_text=_("Waiters and bartenders 86 an item or set its countdown only with a manager's PIN."),
     )
+    # Moves with every change to the floor plan: the editor's save names the version it
+    # started from (two managers editing: the second is told, not overwritten), and the
+    # waiters' keep-alive carries it so a missed layout message is caught.
+    layout_version = models.PositiveIntegerField(_("floor plan version"), default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -38,6 +42,8 @@ class Area(models.Model):
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
     plan_width = models.PositiveIntegerField(_("plan width"), default=1000)
     plan_height = models.PositiveIntegerField(_("plan height"), default=700)
+    # A removed area stays (its removed tables, and their old orders, still point to it).
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["outlet", "sort_order", "name"]

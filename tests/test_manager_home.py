@@ -20,6 +20,7 @@ MANAGER_PAGES = [
     "/manager/menu/allergens/",
     "/manager/prices/",
     "/manager/menu-transfer/",
+    "/manager/floor/",
     "/manager/printers/",
     "/kitchen/stations/",
     "/manager/staff/",

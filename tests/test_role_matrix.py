@@ -162,6 +162,9 @@ MATRIX = {
     ("POST", "/api/printing/jobs/{job_id}/reprint/"): KITCHEN,
     ("POST", "/api/printing/jobs/{job_id}/retry/"): MANAGER,
     ("POST", "/api/printing/printers/{printer_id}/test-print/"): MANAGER,
+    # the manager's floor-plan editor
+    ("GET", "/manager/floor/api/{outlet_id}/"): MANAGER,
+    ("PUT", "/manager/floor/api/{outlet_id}/"): MANAGER,
 }
 
 # Where the role check is the service's and comes after the body's: a body that passes validation.

@@ -91,6 +91,10 @@ def open_order(
         raise ValidationError({"room_number": _("Room service needs a room number.")})
     try:
         with transaction.atomic():
+            # The table's row lock orders this against the floor-plan editor removing it
+            # (tables.services locks it, then asks whether an order is open on it).
+            if table is not None and not Table.objects.select_for_update().filter(pk=table.pk, is_active=True).exists():
+                raise ValidationError({"table": _("This table is not on this outlet's floor.")})
             order = Order.objects.create(
                 client_uuid=client_uuid,
                 outlet=outlet,

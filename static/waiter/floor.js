@@ -199,6 +199,18 @@ function updateTable(entry) {
     loadFloor(); // a table we do not know (or no floor yet): take the whole floor again
     return;
   }
+  if (entry.area !== found.area.id) {
+    // The manager moved it to another room or the terrace: take it there and redraw the plan.
+    const target = plan.areas.find((area) => area.id === entry.area);
+    if (!target) {
+      loadFloor();
+      return;
+    }
+    found.area.tables.splice(found.index, 1);
+    target.tables.push(entry);
+    renderPlan();
+    return;
+  }
   found.area.tables[found.index] = entry;
   const element = planBox.querySelector(`.table[data-table-id="${entry.id}"]`);
   if (element) fillTable(element, entry);
@@ -308,6 +320,7 @@ if (root) {
     onMessage: (message) => {
       if (message.type === "keepalive") floorWatch.check(message.floor);
       else if (message.type === "table") updateTable(message.table);
+      else if (message.type === "layout" && message.layout.reload) loadFloor(); // areas or tables came or went
       else if (message.type === "order") openOrders.onOrderMessage(message.order);
       else if (message.type === "ready") readyCalls.add(message.fire);
     },
