@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from orders import broadcasts
+from orders.languages import first_filled, snapshot
 from orders.models import (
     Course,
     Item,
@@ -166,6 +168,8 @@ def _build_line(*, order: Order, request: LineRequest, by: User, courses: set[in
         item=item,
         name=item.name,
         kitchen_name=item.short_name or item.name,
+        # Both languages are copied, so each screen and slip reads its own and a menu edit changes neither.
+        **snapshot(item, name=attrgetter("name"), kitchen_name=lambda i: first_filled(i, "short_name", "name")),
         unit_price=item.price,
         modifiers_price=sum(delta for _, delta, _ in modifiers),
         tax_percent=item.tax_rate_for(order.kind).percent,
@@ -188,6 +192,7 @@ def _copy_modifiers_onto(line: OrderLine, modifiers: list[tuple[Modifier, int, M
             modifier=modifier,
             group_name=modifier.group.name,
             name=modifier.name,
+            **snapshot(modifier, group_name=attrgetter("group.name"), name=attrgetter("name")),
             price_delta=delta,
             parent=snapshots.get(parent.pk) if parent else None,
             sort_order=index,
