@@ -9,6 +9,7 @@ a second at most.
 
 from billing.models import Payment
 from orders.broadcasts import floor_group, send_messages, table_messages
+from orders.languages import message_in_every_language
 from orders.models import Order
 
 
@@ -37,7 +38,11 @@ def announce_payment(payment_id: int) -> None:
         [
             (
                 floor_group(order.outlet_id),
-                {"type": "floor.relay", "message": {"type": "payment", "payment": payment_message(payment)}},
+                # The tender's name in every language: each tablet shows its own.
+                message_in_every_language(
+                    {"type": "floor.relay"},
+                    lambda: {"message": {"type": "payment", "payment": payment_message(payment)}},
+                ),
             ),
             *tables,
         ]

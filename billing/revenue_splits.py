@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import translation
+
 from billing.models import Check, CheckItem
 from billing.totals import CheckTotals, allocate
 from pms_integration.interfaces import RevenueSplit
@@ -24,7 +27,9 @@ def revenue_splits(*, check: Check, amount: int) -> tuple[tuple[RevenueSplit, ..
     """
     figures = CheckTotals.from_dict(check.pk, check.frozen_totals)
     items = CheckItem.objects.filter(guest_check=check).select_related("line__item__category")
-    category_of = {item.pk: item.line.item.category.name for item in items}
+    # The PMS routes revenue by the category's name: one language for every posting, whoever posts it.
+    with translation.override(settings.LANGUAGE_CODE):
+        category_of = {item.pk: item.line.item.category.name for item in items}
     rate_of = {item.pk: item.line.tax_percent for item in items}
     groups: dict[tuple[Decimal, str], list[int]] = defaultdict(lambda: [0, 0])
     for share in figures.shares:

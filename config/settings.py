@@ -236,6 +236,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # (not LANGUAGE_CODE) because it shapes the fields, and so the migrations.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",), "en": ("nl",), "nl": ("en",)}
+# Kitchen tickets print in the kitchen's language, whoever sends or fires the course; bills and
+# receipts print in the language of the screen that prints them.
+KITCHEN_LANGUAGE = os.environ.get("KITCHEN_LANGUAGE", LANGUAGE_CODE)
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Amsterdam")
 # Dates and times per language: Django's Dutch, our 24-hour English (config/formats/en).
 FORMAT_MODULE_PATH = ["config.formats"]

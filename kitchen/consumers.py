@@ -10,7 +10,7 @@ import logging
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kitchen import selectors
 from kitchen.authentication import SESSION_KEY
@@ -66,7 +66,8 @@ class StationConsumer(KeepAliveConsumer):
 
     @database_sync_to_async
     def _changes(self, after: int) -> dict:
-        return selectors.changes_since(station=Station.objects.get(pk=self.station_id), after=after)
+        with translation.override(self.language):
+            return selectors.changes_since(station=Station.objects.get(pk=self.station_id), after=after)
 
     @database_sync_to_async
     def keepalive_news(self) -> dict:
@@ -89,10 +90,11 @@ class StationConsumer(KeepAliveConsumer):
             await self.send_json(await self._changes(content["after"]))
 
     async def kds_ticket(self, event):
-        await self.send_json({"type": "ticket", "seq": event["seq"], "ticket": event["ticket"]})
+        await self.send_json({"type": "ticket", "seq": event["seq"], "ticket": self.in_my_language(event, "ticket")})
 
     async def kds_fire(self, event):
-        await self.send_json({"type": "fire", "seq": event["seq"], "fire": event["fire"], "alarms": event["alarms"]})
+        fire, alarms = self.in_my_language(event, "fire"), self.in_my_language(event, "alarms")
+        await self.send_json({"type": "fire", "seq": event["seq"], "fire": fire, "alarms": alarms})
 
     async def kds_unpaired(self, event):
         # A manager retired this screen: it stops hearing tickets at once and asks for a code.

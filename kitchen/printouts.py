@@ -1,7 +1,8 @@
 """Kitchen tickets on paper: a slip per ticket for stations with a printer, queued in printing's outbox."""
 
+from django.conf import settings
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kitchen.models import TICKET_PRINT_SOURCE, Ticket, TicketItem
@@ -51,6 +52,12 @@ def print_tickets(tickets: list[Ticket], *, banner: str = "") -> None:
     ids = [t.pk for t in tickets]
     if not ids:
         return
+    # Labels and names in the kitchen's language, not in that of the waiter who sent the course.
+    with translation.override(settings.KITCHEN_LANGUAGE):
+        _queue_slips(ids, banner=banner)
+
+
+def _queue_slips(ids: list[int], *, banner: str) -> None:
     rows = (
         Ticket.objects.filter(pk__in=ids, station__printer__isnull=False, station__printer__is_active=True)
         .select_related("station__printer", "fire__waiter", "order")

@@ -113,6 +113,10 @@ def station_board(*, station: Station) -> dict[str, Any]:
 
 def fire_entries(fires: list[Fire]) -> list[dict[str, Any]]:
     """Expo's view of fires: each station's progress and the items, in two queries for all of them."""
+    return shape_fire_entries(fires, tickets_of_fires(fires))
+
+
+def tickets_of_fires(fires: list[Fire]) -> dict[int, list[Ticket]]:
     tickets_by_fire: dict[int, list[Ticket]] = {}
     tickets = (
         Ticket.objects.filter(fire__in=[f.pk for f in fires])
@@ -122,6 +126,11 @@ def fire_entries(fires: list[Fire]) -> list[dict[str, Any]]:
     )
     for ticket in tickets:
         tickets_by_fire.setdefault(ticket.fire_id, []).append(ticket)
+    return tickets_by_fire
+
+
+def shape_fire_entries(fires: list[Fire], tickets_by_fire: dict[int, list[Ticket]]) -> list[dict[str, Any]]:
+    """Fire entries from rows already read: shaped once per language without another query."""
     entries = []
     for fire in fires:
         stations = []
@@ -203,16 +212,25 @@ def expo_board(*, station: Station) -> dict[str, Any]:
 
 def print_alarms(*, outlet_id: int) -> list[dict[str, Any]]:
     """Stations with a ticket that no printer could print (it is on their screen instead)."""
-    rows = (
+    return shape_print_alarms(print_alarm_rows(outlet_id=outlet_id))
+
+
+def print_alarm_rows(*, outlet_id: int) -> list[Ticket]:
+    return list(
         Ticket.objects.filter(station__outlet_id=outlet_id, print_failed=True)
         .exclude(status=Ticket.Status.BUMPED)
-        .values_list("station_id", "station__name", "table_label")
+        .select_related("station")
         .order_by("station__sort_order", "pk")
     )
+
+
+def shape_print_alarms(rows: list[Ticket]) -> list[dict[str, Any]]:
     alarms: dict[int, dict[str, Any]] = {}
-    for station_id, name, table in rows:
-        alarm = alarms.setdefault(station_id, {"station": station_id, "name": name, "tables": []})
-        alarm["tables"].append(table)
+    for ticket in rows:
+        alarm = alarms.setdefault(
+            ticket.station_id, {"station": ticket.station_id, "name": ticket.station.name, "tables": []}
+        )
+        alarm["tables"].append(ticket.table_label)
     return list(alarms.values())
 
 
@@ -252,11 +270,19 @@ def changes_since(*, station: Station, after: int) -> dict[str, Any]:
 
 
 def tickets_by_id(ids: set[int]) -> dict[int, dict[str, Any]]:
-    return {t.pk: ticket_entry(t) for t in _tickets().filter(pk__in=ids)}
+    return {t.pk: ticket_entry(t) for t in ticket_rows(ids)}
+
+
+def ticket_rows(ids: set[int]) -> list[Ticket]:
+    return list(_tickets().filter(pk__in=ids))
 
 
 def fires_by_id(ids: set[int]) -> dict[int, dict[str, Any]]:
     return {entry["id"]: entry for entry in fire_entries(list(_fires().filter(pk__in=ids)))}
+
+
+def fire_rows(ids: set[int]) -> list[Fire]:
+    return list(_fires().filter(pk__in=ids))
 
 
 def ready_for_waiter(*, waiter_id: int) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ import datetime
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
+from operator import attrgetter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,7 +36,8 @@ from kitchen.models import (
     TicketItem,
     TicketStatusChange,
 )
-from orders.models import Course, Order, OrderLine
+from orders.languages import first_filled, language_codes, snapshot, translated
+from orders.models import Course, Order, OrderLine, OrderLineModifier
 from staff.models import Role, User
 from staff.services import record_audit
 
@@ -153,6 +155,16 @@ def _modifier_texts(line: OrderLine) -> list[str]:
     return texts
 
 
+def _line_copy(line: OrderLine) -> dict:
+    """A ticket item's name and choices, in every language (the line keeps each)."""
+    return snapshot(
+        line,
+        name=lambda li: first_filled(li, "kitchen_name", "name"),
+        modifiers=_modifier_texts,
+        for_item=lambda li: "",
+    )
+
+
 def _routes_for(lines: list[OrderLine], outlet_id: int) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
     by_item, by_category = {}, {}
     for route in StationRoute.objects.filter(
@@ -213,7 +225,7 @@ def create_tickets(*, order: Order, lines: Iterable[OrderLine], by: User) -> lis
         or any(m.modifier_id in by_modifier for m in line.modifiers.all())
     }
     firing_now = _courses_firing_now(order, cooked_courses)
-    course_names = dict(Course.objects.filter(outlet_id=order.outlet_id).values_list("number", "name"))
+    courses = {course.number: course for course in Course.objects.filter(outlet_id=order.outlet_id)}
     label = table_label(order)
     now = timezone.now()
 
@@ -233,7 +245,7 @@ def create_tickets(*, order: Order, lines: Iterable[OrderLine], by: User) -> lis
                     order=order,
                     outlet_id=order.outlet_id,
                     course=course,
-                    course_name=course_names.get(course, ""),
+                    **_course_names(courses.get(course)),
                     status=Fire.Status.HELD if held else Fire.Status.FIRED,
                     table_label=label,
                     covers=order.covers,
@@ -267,6 +279,7 @@ def create_tickets(*, order: Order, lines: Iterable[OrderLine], by: User) -> lis
 
     for line in lines:
         name = line.kitchen_name or line.name
+        copy = _line_copy(line)
         station_id = by_item.get(line.item_id) or by_category.get(line.item.category_id)
         fire = fire_for(line.course)
         if station_id:
@@ -281,12 +294,9 @@ def create_tickets(*, order: Order, lines: Iterable[OrderLine], by: User) -> lis
                     allergens=line.allergens,
                     note=line.note,
                     sort_order=len(items),
+                    **copy,
                 )
             )
-        children = defaultdict(list)
-        for modifier in line.modifiers.all():
-            if modifier.parent_id:
-                children[modifier.parent_id].append(modifier.name)
         for modifier in line.modifiers.all():
             extra_station = by_modifier.get(modifier.modifier_id)
             if extra_station and extra_station != station_id:
@@ -297,11 +307,12 @@ def create_tickets(*, order: Order, lines: Iterable[OrderLine], by: User) -> lis
                         name=modifier.name,
                         qty=line.qty,
                         seat=line.seat,
-                        modifiers=children[modifier.pk],
+                        modifiers=_children_of(line, modifier),
                         # The whole dish's: the cook of a side cannot tell which part carries what.
                         allergens=line.allergens,
                         for_item=name,
                         sort_order=len(items),
+                        **_routed_choice_copy(line, modifier, copy),
                     )
                 )
     TicketItem.objects.bulk_create(items)
@@ -316,6 +327,24 @@ def create_tickets(*, order: Order, lines: Iterable[OrderLine], by: User) -> lis
     feed.commit()
     _print_tickets([t for t in new_tickets if t.status != Ticket.Status.HELD])
     return touched
+
+
+def _course_names(course: Course | None) -> dict:
+    if course is None:
+        return {"course_name": "", **{f"course_name_{language}": "" for language in language_codes()}}
+    return {"course_name": course.name, **snapshot(course, course_name=attrgetter("name"))}
+
+
+def _children_of(line: OrderLine, choice: OrderLineModifier) -> list[str]:
+    return [m.name for m in line.modifiers.all() if m.parent_id == choice.pk]
+
+
+def _routed_choice_copy(line: OrderLine, choice: OrderLineModifier, copy: dict) -> dict:
+    """A choice routed to a station of its own, in every language, with the dish it goes with."""
+    return {
+        **snapshot(choice, name=attrgetter("name"), modifiers=lambda c: _children_of(line, c)),
+        **{f"for_item_{language}": copy[f"name_{language}"] for language in language_codes()},
+    }
 
 
 def _print_tickets(tickets: list[Ticket], *, banner: str = "") -> None:
@@ -640,7 +669,8 @@ def bump_fire(*, fire: Fire, by: Actor, override: bool = False) -> Fire:
                 set(
                     Ticket.objects.filter(fire=fire, kind=Ticket.Kind.ORDER)
                     .exclude(status=Ticket.Status.BUMPED)
-                    .values_list("station__name", flat=True)
+                    .annotate(station_name=translated("station__name"))
+                    .values_list("station_name", flat=True)
                 )
             )
             raise ValidationError(
@@ -731,6 +761,11 @@ def void_ticket_items(*, line: OrderLine, by: User, reason: str) -> list[Ticket]
             note=reason,
             for_item=item.for_item,
             status=TicketItem.Status.VOID,
+            **{
+                f"{field}_{language}": getattr(item, f"{field}_{language}")
+                for field in ("name", "modifiers", "for_item")
+                for language in language_codes()
+            },
             voided_at=now,
         )
         void_tickets.append(void_ticket)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from orders import broadcasts
 from orders.models import (
@@ -22,7 +23,7 @@ class TaxRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(TranslationAdmin):
     list_display = ["outlet", "number", "name"]
     list_filter = ["outlet"]
 
@@ -33,20 +34,20 @@ class MenuWindowInline(admin.TabularInline):
 
 
 @admin.register(Menu)
-class MenuAdmin(admin.ModelAdmin):
+class MenuAdmin(TranslationAdmin):
     list_display = ["name", "outlet", "is_active", "sort_order"]
     list_filter = ["outlet", "is_active"]
     inlines = [MenuWindowInline]
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
     list_display = ["name", "menu", "default_course", "colour", "sort_order"]
     list_filter = ["menu__outlet", "menu"]
     list_select_related = ["menu__outlet"]
 
 
-class ModifierInline(admin.StackedInline):
+class ModifierInline(TranslationStackedInline):
     model = Modifier
     fk_name = "group"
     extra = 1
@@ -55,7 +56,7 @@ class ModifierInline(admin.StackedInline):
 
 
 @admin.register(ModifierGroup)
-class ModifierGroupAdmin(admin.ModelAdmin):
+class ModifierGroupAdmin(TranslationAdmin):
     list_display = ["name", "min_choices", "max_choices", "free_choices"]
     inlines = [ModifierInline]
 
@@ -66,12 +67,12 @@ class ItemModifierGroupInline(admin.TabularInline):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(TranslationAdmin):
     list_display = ["name", "category", "price", "tax_rate", "is_available", "remaining_qty"]
     list_editable = ["is_available", "remaining_qty"]
     list_filter = ["category__menu__outlet", "category", "is_available"]
     list_select_related = ["category", "tax_rate"]
-    search_fields = ["name"]
+    search_fields = ["name_en", "name_nl"]
     inlines = [ItemModifierGroupInline]
 
     def save_model(self, request, obj, form, change):

@@ -10,9 +10,13 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
+from django.utils.functional import cached_property
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from orders import selectors
 from orders.broadcasts import floor_group, waiter_group
+from orders.languages import in_language
 from orders.models import Order
 from orders.services import FLOOR_SOCKET_ROLES
 from tables.models import Outlet
@@ -21,6 +25,23 @@ logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+
+
+def screen_language(scope) -> str:
+    """The language the screen's page is in: its language cookie, else the browser's, else the site's.
+
+    The same choice LocaleMiddleware makes for the page (a socket has no request to ask).
+    """
+    cookie = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME)
+    accept = dict(scope.get("headers") or []).get(b"accept-language", b"").decode("latin-1")
+    for code in [cookie, *(code for code, _quality in parse_accept_lang_header(accept))]:
+        if not code or code == "*":
+            continue
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 class KeepAliveConsumer(AsyncJsonWebsocketConsumer):
@@ -33,6 +54,14 @@ class KeepAliveConsumer(AsyncJsonWebsocketConsumer):
     """
 
     _keepalive_task: asyncio.Task | None = None
+
+    @cached_property
+    def language(self) -> str:
+        return screen_language(self.scope)
+
+    def in_my_language(self, event: dict, key: str):
+        """`event[key]` in this screen's language, when the sender gave every language."""
+        return in_language(event, key, self.language)
 
     async def keepalive_news(self) -> dict:
         """What the keep-alive carries besides its type: numbers or versions from the database."""
@@ -120,7 +149,7 @@ class FloorConsumer(KeepAliveConsumer):
 
     async def floor_relay(self, event):
         # Higher apps (billing) tell the tablets their own news through the floor socket.
-        await self.send_json(event["message"])
+        await self.send_json(self.in_my_language(event, "message"))
 
     async def floor_table(self, event):
         await self.send_json({"type": "table", "table": event["table"]})
@@ -143,4 +172,4 @@ class FloorConsumer(KeepAliveConsumer):
 
     async def kitchen_ready(self, event):
         # The kitchen calls this waiter: an order (or a course) of theirs is ready at the pass.
-        await self.send_json({"type": "ready", "fire": event["fire"]})
+        await self.send_json({"type": "ready", "fire": self.in_my_language(event, "fire")})

@@ -34,7 +34,10 @@ def front_desk(request):
     if (refused := _front_desk_only(request)) is not None:
         return refused
     hotels = list(Hotel.objects.select_related("pms_link"))
-    outlets = [setup.outlet for setup in PostingOutlet.objects.select_related("outlet").order_by("outlet__name")]
+    # Sorted here: the outlet's name is read in the screen's language (with fallback).
+    outlets = sorted(
+        (setup.outlet for setup in PostingOutlet.objects.select_related("outlet")), key=lambda o: (o.name, o.pk)
+    )
     ledger_hotels = [h for h in hotels if not hasattr(h, "pms_link") or h.pms_link.interface == "ledger"]
     return _page(
         request,

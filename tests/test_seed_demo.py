@@ -7,9 +7,12 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.utils import timezone
+from django.db.models import F
+from django.utils import timezone, translation
 
+from billing.models import Tender
 from demo.management.commands.seed_demo import BISTRO_NAME, DEMO_PINS
+from demo.translations import NAMES
 from kitchen.models import Station, StationRoute
 from orders import services
 from orders.models import Item, Menu, Modifier
@@ -64,7 +67,7 @@ def test_the_outlets_floor_and_menu_are_loaded(bistro):
     assert Outlet.objects.get(name="Hotelbar").kind == Outlet.Kind.BAR
     assert Outlet.objects.get(name="Room service").kind == Outlet.Kind.ROOM_SERVICE
     assert Table.objects.filter(outlet=bistro).count() >= 20
-    assert sorted(Table.objects.filter(area__name="Terras").values_list("number", flat=True)) == [
+    assert sorted(Table.objects.filter(area__name_nl="Terras").values_list("number", flat=True)) == [
         str(n) for n in range(20, 26)
     ]
     assert Table.objects.get(outlet=bistro, number="4").seats == 4
@@ -76,15 +79,15 @@ def test_the_outlets_floor_and_menu_are_loaded(bistro):
     for outlet in Outlet.objects.all():
         assert list(outlet.courses.values_list("number", "name")) == [(1, "Starters"), (2, "Mains"), (3, "Desserts")]
         assert Item.objects.filter(category__menu__outlet=outlet).exists()
-    assert Item.objects.get(category__menu__outlet=bistro, name="Dagvangst").remaining_qty == 8
+    assert Item.objects.get(category__menu__outlet=bistro, name_nl="Dagvangst").remaining_qty == 8
 
 
 def test_alcohol_is_taxed_high_and_everything_else_low(bistro):
     for item in Item.objects.select_related("tax_rate", "category"):
         assert item.colour
         assert item.price > 0
-        expected = 21 if item.category.name in ("Bier & wijn", "Drankjes", "Dranken") else 9
-        if item.name == "Heineken 0.0" or item.name.startswith(("Coca-Cola", "Koffie")):
+        expected = 21 if item.category.name_nl in ("Bier & wijn", "Drankjes", "Dranken") else 9
+        if item.name_nl == "Heineken 0.0" or item.name_nl.startswith(("Coca-Cola", "Koffie")):
             expected = 9
         assert item.tax_rate.percent == expected, item.name
 
@@ -95,7 +98,7 @@ def test_the_lunch_menu_is_served_from_11_to_16_only(bistro):
     noon = datetime.datetime(2026, 11, 20, 12, 0)
     assert lunch.is_served_at(noon)
     assert not lunch.is_served_at(noon.replace(hour=19))
-    assert lunch.categories.get().items.filter(name="Uitsmijter ham & kaas").exists()
+    assert lunch.categories.get().items.filter(name_nl="Uitsmijter ham & kaas").exists()
 
 
 def test_every_role_has_staff_and_the_pins_sign_in(seeded):
@@ -126,7 +129,7 @@ def test_every_item_is_routed_to_a_station_of_its_outlet(bistro):
     codes = set(Station.objects.filter(outlet=bistro).values_list("code", flat=True))
     assert codes == {"koud", "warm", "dessert", "bar", "expo"}
     assert Station.objects.get(outlet=bistro, code="expo").kind == Station.Kind.EXPO
-    soup = Item.objects.get(category__menu__outlet=bistro, name="Soep van de dag")
+    soup = Item.objects.get(category__menu__outlet=bistro, name_nl="Soep van de dag")
     assert soup.category.station_route.station.code == "koud"
     assert soup.station_route.station.code == "warm"
 
@@ -241,3 +244,37 @@ def test_seeding_twice_changes_nothing(seeded):
     assert "Demo data already loaded" in output
     assert counts() == before
     assert dict(User.objects.values_list("username", "pin_hash")) == pins
+
+
+def test_every_name_a_guest_waiter_or_cook_reads_is_in_english_and_dutch(seeded):
+    for model, field, _table in NAMES:
+        for row in model.objects.all():
+            english, dutch = getattr(row, f"{field}_en"), getattr(row, f"{field}_nl")
+            if field != "name" and not (english or dutch):
+                continue  # no kitchen name or description: the name stands in
+            assert english and dutch, (model.__name__, field, english, dutch)
+    soup = Item.objects.get(name_nl="Soep van de dag")
+    assert (soup.name_en, soup.short_name_en, soup.category.name_en) == ("Soup of the day", "Soup", "Starters")
+    assert Modifier.objects.get(name_en="Well done").name_nl == "Doorbakken"
+    with translation.override("en"):
+        assert [t.name for t in Tender.objects.order_by("sort_order")][:3] == ["Cash", "Card (Stripe)", "Room charge"]
+    with translation.override("nl"):
+        assert [t.name for t in Tender.objects.order_by("sort_order")][:3] == ["Contant", "Pin (Stripe)", "Op kamer"]
+        assert soup.category.name == "Voorgerechten"
+
+
+def test_a_demo_loaded_before_names_had_languages_gets_both_on_the_next_run(seeded):
+    # As the migration left it: the one name in the English column, the Dutch one empty.
+    for model, field, _table in NAMES:
+        model.objects.update(**{f"{field}_en": F(f"{field}_nl"), f"{field}_nl": None})
+    Item.objects.filter(name_en="Soep van de dag").update(short_name_en="Soep", description_en="Soup of the day")
+    before = counts()
+    seed()
+    assert counts() == before
+    soup = Item.objects.get(name_nl="Soep van de dag")
+    assert (soup.name_en, soup.short_name_en, soup.description_nl) == (
+        "Soup of the day",
+        "Soup",
+        "Vraag naar de soep van vandaag",
+    )
+    assert Tender.objects.get(name_en="Cash").name_nl == "Contant"

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from billing.models import BusinessDay, Check, Discount
 from billing.reports.fields import person, person_fields, when, within
 from billing.totals import LineDiscountIn, allocate, line_discount_amounts
+from orders.languages import translated
 from orders.models import OrderLine
 
 
@@ -19,7 +20,7 @@ def _discount_row(row: dict, *, level: str, amount: int) -> dict:
         "kind": row["kind"],
         "percent": str(row["percent"]) if row["percent"] is not None else None,
         "fixed": row["amount"],
-        "item": row.get("line__name", ""),
+        "item": row.get("r_item", ""),
         "order": row.get("guest_check__order_id") or row.get("line__order_id"),
         "check": row.get("guest_check__number"),
         "reason": row["reason"],
@@ -62,11 +63,12 @@ def discounts_and_comps(
             line__check_items__guest_check__status=Check.Status.CLOSED,
         )
         .order_by()
+        .annotate(r_item=translated("line__name"))
         .values(
             *common,
             "line_id",
             "line__order_id",
-            "line__name",
+            "r_item",
             "line__qty",
             "line__unit_price",
             "line__modifiers_price",

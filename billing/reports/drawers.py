@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 
 from billing.models import BusinessDay, CashMovement, DrawerSession, Payment, Refund
 from billing.reports.fields import person, person_fields, when, within
+from orders.languages import translated
 
 
 def _sum_per_session(queryset, field: str):
@@ -46,10 +47,11 @@ def drawer_sessions(day: BusinessDay, outlet_id: int | None = None) -> list[dict
             r_pay_ins=_movements_per_session(CashMovement.Kind.PAY_IN),
             r_pay_outs=_movements_per_session(CashMovement.Kind.PAY_OUT),
         )
+        .annotate(r_outlet=translated("outlet__name"))
         .values(
             "pk",
             "outlet_id",
-            "outlet__name",
+            "r_outlet",
             "opened_at",
             "closed_at",
             "opening_float",
@@ -83,7 +85,7 @@ def drawer_sessions(day: BusinessDay, outlet_id: int | None = None) -> list[dict
         drawers.append(
             {
                 "id": row["pk"],
-                "outlet": row["outlet__name"],
+                "outlet": row["r_outlet"],
                 "opened_by": person(row, "opened_by"),
                 "opened_at": when(row["opened_at"]),
                 "closed_by": person(row, "closed_by"),

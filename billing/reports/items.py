@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 
 from billing.models import CheckItem
 from billing.reports.fields import within
+from orders.languages import translated
 from orders.models import OrderLine
 
 
@@ -22,12 +23,13 @@ def items_sold(closed: dict, outlet_id: int | None = None) -> tuple[list[dict], 
             within(outlet_id, "guest_check__order__outlet_id"), **{f"guest_check__{k}": v for k, v in closed.items()}
         )
         .order_by()
+        .annotate(r_category=translated("line__item__category__name"), r_item=translated("line__name"))
         .values(
             "line__item__category_id",
-            "line__item__category__name",
+            "r_category",
             "line__item__category__sort_order",
             "line__item_id",
-            "line__name",
+            "r_item",
             "of_shares",
         )
         .annotate(
@@ -47,7 +49,7 @@ def items_sold(closed: dict, outlet_id: int | None = None) -> tuple[list[dict], 
             category_id,
             {
                 "id": category_id,
-                "name": row["line__item__category__name"],
+                "name": row["r_category"],
                 "_sort": row["line__item__category__sort_order"],
                 "qty": Fraction(0),
                 "amount": 0,
@@ -56,12 +58,12 @@ def items_sold(closed: dict, outlet_id: int | None = None) -> tuple[list[dict], 
             },
         )
         item = items.setdefault(
-            (row["line__item_id"], row["line__name"]),
+            (row["line__item_id"], row["r_item"]),
             {
                 "id": row["line__item_id"],
-                "name": row["line__name"],
-                "category": row["line__item__category__name"],
-                "_sort": (row["line__item__category__sort_order"], row["line__item__category__name"], category_id),
+                "name": row["r_item"],
+                "category": row["r_category"],
+                "_sort": (row["line__item__category__sort_order"], row["r_category"], category_id),
                 "qty": Fraction(0),
                 "amount": 0,
                 "discounts": 0,

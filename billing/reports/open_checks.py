@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 
 from billing.models import Check, Payment
 from billing.reports.fields import person, person_fields, when, within
+from orders.languages import translated
 
 
 def open_checks_until(until, outlet_id: int | None = None) -> list[dict]:
@@ -20,12 +21,13 @@ def open_checks_until(until, outlet_id: int | None = None) -> list[dict]:
         Check.objects.filter(within(outlet_id, "order__outlet_id"), status=Check.Status.OPEN, opened_at__lte=until)
         .order_by("opened_at", "pk")
         .annotate(r_paid=Coalesce(Subquery(paid, output_field=IntegerField()), Value(0)))
+        .annotate(r_outlet=translated("order__outlet__name"))
         .values(
             "pk",
             "number",
             "label",
             "order_id",
-            "order__outlet__name",
+            "r_outlet",
             "order__table__number",
             "order__tab_name",
             "order__room_number",
@@ -41,7 +43,7 @@ def open_checks_until(until, outlet_id: int | None = None) -> list[dict]:
             "order": row["order_id"],
             "number": row["number"],
             "label": row["label"],
-            "outlet": row["order__outlet__name"],
+            "outlet": row["r_outlet"],
             "table": row["order__table__number"] or "",
             "tab": row["order__tab_name"] or row["order__room_number"] or "",
             "waiter": person(row, "order__waiter"),

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from billing.models import BusinessDay, Check, Payment, Refund
 from billing.reports.fields import person, person_fields, when, within
 from billing.reports.sales import waiter_row
+from orders.languages import translated
 
 
 def tenders_taken(day: BusinessDay, waiters: dict, outlet_id: int | None = None) -> tuple[dict, int, int]:
@@ -15,9 +16,10 @@ def tenders_taken(day: BusinessDay, waiters: dict, outlet_id: int | None = None)
             within(outlet_id, "guest_check__order__outlet_id"), business_day=day, state=Payment.State.CAPTURED
         )
         .order_by()
+        .annotate(r_tender=translated("tender__name"))
         .values(
             "tender_id",
-            "tender__name",
+            "r_tender",
             "tender__kind",
             "tender__sort_order",
             "guest_check__order__waiter_id",
@@ -46,7 +48,7 @@ def tender_row(tenders: dict, row: dict, prefix: str = "") -> dict:
         tender_id,
         {
             "id": tender_id,
-            "name": row[f"{prefix}tender__name"],
+            "name": row["r_tender"],
             "kind": row[f"{prefix}tender__kind"],
             "_sort": row[f"{prefix}tender__sort_order"],
             "count": 0,
@@ -63,6 +65,7 @@ def refunds_of_day(day: BusinessDay, tenders: dict, outlet_id: int | None = None
     rows = (
         Refund.objects.filter(within(outlet_id, "payment__guest_check__order__outlet_id"), business_day=day)
         .order_by("created_at", "pk")
+        .annotate(r_tender=translated("payment__tender__name"))
         .values(
             "pk",
             "amount",
@@ -71,7 +74,7 @@ def refunds_of_day(day: BusinessDay, tenders: dict, outlet_id: int | None = None
             "created_at",
             "payment_id",
             "payment__tender_id",
-            "payment__tender__name",
+            "r_tender",
             "payment__tender__kind",
             "payment__tender__sort_order",
             "payment__guest_check__order_id",
@@ -86,7 +89,7 @@ def refunds_of_day(day: BusinessDay, tenders: dict, outlet_id: int | None = None
             {
                 "id": row["pk"],
                 "payment": row["payment_id"],
-                "tender": row["payment__tender__name"],
+                "tender": row["r_tender"],
                 "order": row["payment__guest_check__order_id"],
                 "check": row["payment__guest_check__number"],
                 "amount": row["amount"],

@@ -2,6 +2,7 @@
 
 from billing.models import BusinessDay
 from billing.reports.fields import person, person_fields, when, within
+from orders.languages import translated
 from orders.models import LineStatusChange, OrderLine
 
 
@@ -17,25 +18,29 @@ def voids_since_last_z(day: BusinessDay, until, outlet_id: int | None = None) ->
     )
     if since is not None:
         changes = changes.filter(at__gt=since)
-    rows = changes.order_by("at", "pk").values(
-        "pk",
-        "at",
-        "reason",
-        "line_id",
-        "line__name",
-        "line__qty",
-        "line__unit_price",
-        "line__modifiers_price",
-        "line__order_id",
-        *person_fields("by"),
-        *person_fields("approval__approver"),
+    rows = (
+        changes.order_by("at", "pk")
+        .annotate(r_item=translated("line__name"))
+        .values(
+            "pk",
+            "at",
+            "reason",
+            "line_id",
+            "r_item",
+            "line__qty",
+            "line__unit_price",
+            "line__modifiers_price",
+            "line__order_id",
+            *person_fields("by"),
+            *person_fields("approval__approver"),
+        )
     )
     return [
         {
             "id": row["pk"],
             "line": row["line_id"],
             "order": row["line__order_id"],
-            "item": row["line__name"],
+            "item": row["r_item"],
             "qty": row["line__qty"],
             "amount": row["line__qty"] * (row["line__unit_price"] + row["line__modifiers_price"]),
             "by": person(row, "by"),

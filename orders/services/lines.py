@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from orders import broadcasts
 from orders.allergens import in_annex_order
+from orders.languages import first_filled, snapshot
 from orders.models import (
     Course,
     Item,
@@ -173,6 +175,8 @@ def _build_line(
         item=item,
         name=item.name,
         kitchen_name=item.short_name or item.name,
+        # Both languages are copied, so each screen and slip reads its own and a menu edit changes neither.
+        **snapshot(item, name=attrgetter("name"), kitchen_name=lambda i: first_filled(i, "short_name", "name")),
         unit_price=effective_price(
             item_id=item.pk, category_id=item.category_id, price=item.price, rules=rules, at=local_now()
         ),
@@ -203,6 +207,7 @@ def _copy_modifiers_onto(line: OrderLine, modifiers: list[tuple[Modifier, int, M
             modifier=modifier,
             group_name=modifier.group.name,
             name=modifier.name,
+            **snapshot(modifier, group_name=attrgetter("group.name"), name=attrgetter("name")),
             price_delta=delta,
             parent=snapshots.get(parent.pk) if parent else None,
             sort_order=index,

@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import connections
 from playwright.sync_api import Page, expect
 
+from demo import translations as demo_names
+
 LIVE_TIMEOUT_MS = 10_000  # how long another tablet may take to show a change
 
 
@@ -49,12 +51,40 @@ def pick(page: Page, picker: str, value) -> None:
     expect(page.locator(f'#{picker}-picker .chip[data-value="{value}"]')).to_have_attribute("aria-checked", "true")
 
 
+# The demo's names in English -> in Dutch (demo/translations.py): steps name things in English
+# and a Dutch screen shows them in Dutch.
+DUTCH_DEMO_NAMES = {
+    english: dutch
+    for table in (
+        demo_names.CATEGORIES,
+        demo_names.ITEMS,
+        demo_names.KITCHEN_NAMES,
+        demo_names.MODIFIER_GROUPS,
+        demo_names.MODIFIERS,
+        demo_names.COURSES,
+        demo_names.TENDERS,
+        demo_names.AREAS,
+        demo_names.STATIONS,
+    )
+    for english, dutch in table.values()
+}
+
+
+def on_screen(page: Page, name: str) -> str:
+    """A demo name as `page` shows it: in Dutch on a Dutch page, else as given (English)."""
+    if (page.locator("html").get_attribute("lang") or "").startswith("nl"):
+        return DUTCH_DEMO_NAMES.get(name, name)
+    return name
+
+
 def tap_item(page: Page, category: str, item: str) -> None:
+    category, item = on_screen(page, category), on_screen(page, item)
     page.locator(".category", has_text=category).tap()
     page.locator(".item", has=page.locator(".item__name", has_text=re.compile(f"^{re.escape(item)}$"))).tap()
 
 
 def choose(dialog, modifier: str) -> None:
+    modifier = on_screen(dialog.page, modifier)
     dialog.locator(".option", has=dialog.page.locator(".option__name", has_text=re.compile(f"^{modifier}$"))).tap()
 
 
@@ -99,12 +129,14 @@ def send_order(page: Page, base_url: str, table: str, lines: list[dict], covers:
     outlet = int(page.locator("#floor, #order").first.get_attribute("data-outlet-id"))
     floor = page.request.get(f"{base_url}/api/outlets/{outlet}/floor/").json()
     table_id = next(t["id"] for area in floor["areas"] for t in area["tables"] if t["number"] == table)
-    menu = page.request.get(f"{base_url}/api/outlets/{outlet}/menu/").json()
-    items = {item["name"]: item["id"] for category in menu["categories"] for item in category["items"]}
-    modifiers = {}
-    for group in menu["modifier_groups"].values():
-        for modifier in group["modifiers"]:
-            modifiers.setdefault(modifier["name"], modifier["id"])
+    # Lines may name items and choices in English or in Dutch.
+    items, modifiers = {}, {}
+    for language in ("en", "nl"):
+        menu = page.request.get(f"{base_url}/api/outlets/{outlet}/menu/", headers={"Accept-Language": language}).json()
+        items |= {item["name"]: item["id"] for category in menu["categories"] for item in category["items"]}
+        for group in menu["modifier_groups"].values():
+            for modifier in group["modifiers"]:
+                modifiers.setdefault(modifier["name"], modifier["id"])
     client_uuid = str(uuid.uuid4())
     order = api_post(
         page,

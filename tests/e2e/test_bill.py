@@ -88,10 +88,10 @@ def open_tender_pad(page: Page, column):
 
 # Seat 1 soup and tea, seat 2 carpaccio, seat 3 tartare and red wine (21%), seat 4 vitello and water.
 FOUR_SEATS = {
-    1: [("Voorgerechten", "Soep van de dag"), ("Frisdrank & koffie", "Thee")],
-    2: [("Voorgerechten", "Carpaccio")],
-    3: [("Voorgerechten", "Steak tartaar"), ("Bier & wijn", "Huiswijn rood (glas)")],
-    4: [("Voorgerechten", "Vitello tonnato"), ("Frisdrank & koffie", "Spa blauw")],
+    1: [("Starters", "Soup of the day"), ("Soft drinks & coffee", "Tea")],
+    2: [("Starters", "Carpaccio")],
+    3: [("Starters", "Steak tartare"), ("Beer & wine", "House red (glass)")],
+    4: [("Starters", "Vitello tonnato"), ("Soft drinks & coffee", "Still water")],
 }
 
 
@@ -196,7 +196,7 @@ def test_a_table_for_four_splits_by_seat_and_pays_until_the_table_is_free(pages)
 
     # Seat 4 pays with a gift voucher: the order closes and the floor shows table 4 free.
     pad = open_tender_pad(anna, check_for(anna, "Seat 4"))
-    pad.locator(".tender-tab", has_text="Cadeaubon").tap()
+    pad.locator(".tender-tab", has_text="Gift voucher").tap()
     expect(pad.locator(".amount-pad__value")).to_have_text("€16.20")
     pad.locator('input[name="reference"]').fill("CB-2024-117")
     pages.screenshot(anna, "6-voucher")
@@ -212,10 +212,10 @@ def test_a_table_for_four_splits_by_seat_and_pays_until_the_table_is_free(pages)
     bill = anna.request.get(f"{pages.base_url}/api/billing/orders/{order_id}/bill/").json()
     assert bill["order"]["status"] == "closed"
     assert sorted(p["tender"] for c in bill["checks"] for p in c["payments"]) == [
-        "Cadeaubon",
-        "Contant",
-        "Contant",
-        "Contant",
+        "Gift voucher",
+        "Cash",
+        "Cash",
+        "Cash",
     ]
 
 
@@ -227,9 +227,9 @@ def test_on_a_phone_the_checks_scroll_sideways_and_an_even_split_adds_up(pages):
         pages.base_url,
         "5",
         [
-            {"item": "Bitterballen (8 st.)", "seat": 1},
+            {"item": "Bitterballen (8 pcs)", "seat": 1},
             {"item": "Carpaccio", "seat": 2},
-            {"item": "Fles huiswijn rood", "seat": 0},
+            {"item": "Bottle of house red", "seat": 0},
         ],
         covers=3,
     )
@@ -300,9 +300,9 @@ def test_discounts_with_a_managers_pin_sharing_a_bottle_a_comp_and_printing(page
         pages.base_url,
         "7",
         [
-            {"item": "Steak tartaar", "seat": 1},
+            {"item": "Steak tartare", "seat": 1},
             {"item": "Carpaccio", "seat": 2},
-            {"item": "Fles huiswijn rood", "seat": 0},
+            {"item": "Bottle of house red", "seat": 0},
         ],
         covers=2,
     )
@@ -337,12 +337,12 @@ def test_discounts_with_a_managers_pin_sharing_a_bottle_a_comp_and_printing(page
     expect(total).to_have_attribute("data-total", "5800")
 
     # The bottle is shared two ways: a new check takes half of it.
-    first.locator(".bill-item", has_text="Fles huiswijn rood").locator(".bill-item__main").tap()
+    first.locator(".bill-item", has_text="Bottle of house red").locator(".bill-item__main").tap()
     anna.locator('#bill-selection [data-action="share"]').tap()
     anna.locator('.share-sheet .ways-button[data-ways="2"]').tap()
     second = anna.locator('.bill-check[data-check-number="2"]')
     expect(second.locator(".bill-item__qty")).to_have_text(["1/2"])
-    expect(first.locator(".bill-item", has_text="Fles huiswijn rood").locator(".bill-item__qty")).to_have_text("1/2")
+    expect(first.locator(".bill-item", has_text="Bottle of house red").locator(".bill-item__qty")).to_have_text("1/2")
     assert sum(totals(anna)) == 5800
 
     # The carpaccio is comped: on the check at zero, with a reason and the manager's approval.
@@ -420,7 +420,7 @@ def test_the_issues_script_split_by_seat_cash_card_with_a_tip_on_the_reader_and_
     seat_2 = check_for(anna, "Seat 2")
     expect(seat_2).to_have_attribute("data-status", "closed")
     card_line = seat_2.locator('.bill-payment[data-state="captured"]')
-    expect(card_line.locator(".bill-payment__tender")).to_have_text("Pin (Stripe)")
+    expect(card_line.locator(".bill-payment__tender")).to_have_text("Card (Stripe)")
     expect(card_line.locator(".bill-payment__extra")).to_have_text("tip €2.00")
     card = next(p for p in payments_of(order_id) if p.provider_id == intent_id)
     assert (card.state, card.amount, card.tip, card.reader_id) == (Payment.State.CAPTURED, 1250, 200, card_reader.pk)
@@ -449,7 +449,7 @@ def test_the_issues_script_split_by_seat_cash_card_with_a_tip_on_the_reader_and_
 
     # Seat 4: a gift voucher, which takes no tip; the order closes and the table is free.
     pad = open_tender_pad(anna, check_for(anna, "Seat 4"))
-    pad.locator(".tender-tab", has_text="Cadeaubon").tap()
+    pad.locator(".tender-tab", has_text="Gift voucher").tap()
     expect(pad.locator(".tender-tip")).to_have_count(0)
     pad.locator('input[name="reference"]').fill("CB-2024-118")
     pad.locator('[data-action="pay-other"]').tap()
@@ -464,10 +464,10 @@ def test_the_issues_script_split_by_seat_cash_card_with_a_tip_on_the_reader_and_
 
     payments = payments_of(order_id)
     assert [(p.tender.name, p.state, p.amount, p.tip, p.change_due) for p in payments] == [
-        ("Contant", "captured", 995, 0, 1005),
-        ("Pin (Stripe)", "captured", 1250, 200, 0),
-        ("Contant", "captured", 1900, 100, 0),
-        ("Cadeaubon", "captured", 1620, 0, 0),
+        ("Cash", "captured", 995, 0, 1005),
+        ("Card (Stripe)", "captured", 1250, 200, 0),
+        ("Cash", "captured", 1900, 100, 0),
+        ("Gift voucher", "captured", 1620, 0, 0),
     ]
 
 
@@ -528,7 +528,7 @@ def test_tips_on_cash_and_an_outside_terminal_are_typed_or_rounded_up(pages):
         anna,
         pages.base_url,
         "6",
-        [{"item": "Steak tartaar", "seat": 1}, {"item": "Carpaccio", "seat": 2}],
+        [{"item": "Steak tartare", "seat": 1}, {"item": "Carpaccio", "seat": 2}],
         covers=2,
     )
     anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
@@ -570,7 +570,7 @@ def test_tips_on_cash_and_an_outside_terminal_are_typed_or_rounded_up(pages):
 
     # Seat 2 (€12.50) pays on the outside card terminal, rounded up to €15.00; the tip can be dropped and set again.
     pad = open_tender_pad(anna, check_for(anna, "Seat 2"))
-    pad.locator(".tender-tab", has_text="Externe pinautomaat").tap()
+    pad.locator(".tender-tab", has_text="External card terminal").tap()
     pad.locator('[data-action="tip"]').tap()
     anna.locator('.tip-sheet [data-tip="250"]').tap()
     tip = pad.locator(".tender-tip")
@@ -588,8 +588,8 @@ def test_tips_on_cash_and_an_outside_terminal_are_typed_or_rounded_up(pages):
 
     payments = payments_of(order["id"])
     assert [(p.tender.name, p.amount, p.tip, p.cash_given, p.change_due) for p in payments] == [
-        ("Contant", 1350, 150, 2000, 500),
-        ("Externe pinautomaat", 1250, 250, None, 0),
+        ("Cash", 1350, 150, 2000, 500),
+        ("External card terminal", 1250, 250, None, 0),
     ]
 
 
@@ -601,7 +601,7 @@ def test_a_split_on_one_tablet_shows_on_another_without_a_reload(pages):
         first,
         pages.base_url,
         "9",
-        [{"item": "Carpaccio", "seat": 1}, {"item": "Steak tartaar", "seat": 2}, {"item": "Spa blauw", "seat": 2}],
+        [{"item": "Carpaccio", "seat": 1}, {"item": "Steak tartare", "seat": 2}, {"item": "Still water", "seat": 2}],
         covers=2,
     )
     bill = f"/orders/{order['id']}/bill/"
@@ -623,7 +623,7 @@ def test_a_split_on_one_tablet_shows_on_another_without_a_reload(pages):
     # With a sheet open on the second tablet, a change waits until the sheet is closed.
     check_for(second, "Seat 2").locator('[data-action="split"]').tap()
     expect(second.locator(".split-sheet")).to_be_visible()
-    water = check_for(first, "Seat 2").locator(".bill-item", has_text="Spa blauw")
+    water = check_for(first, "Seat 2").locator(".bill-item", has_text="Still water")
     water.locator(".bill-item__main").tap()
     seat_1 = check_for(first, "Seat 1").get_attribute("data-check-id")
     first.locator(f'#bill-selection [data-action="move-to"][data-to-check="{seat_1}"]').tap()

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PHONE, TABLET
-from tests.e2e.steps import LIVE_TIMEOUT_MS, enter_pin, send_order, sign_in
+from tests.e2e.steps import LIVE_TIMEOUT_MS, enter_pin, on_screen, send_order, sign_in
 
 DUTCH = {"locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
 ENGLISH = {"locale": "en-GB", "timezone_id": "Europe/Amsterdam"}
@@ -16,7 +16,7 @@ DEVICES = {
     "tablet-en": {**TABLET, **ENGLISH},
     "phone-nl": {**PHONE, **DUTCH},
 }
-DINNER = [{"item": "Soep van de dag", "qty": 2}, {"item": "Carpaccio", "seat": 2}]
+DINNER = [{"item": "Soup of the day", "qty": 2}, {"item": "Carpaccio", "seat": 2}]
 
 
 def cashier_signs_in(page: Page) -> None:
@@ -66,7 +66,7 @@ def test_carla_settles_a_table_finds_it_closed_and_refunds_a_line(pages, device)
     pages.screenshot(carla, f"{device}-4-closed-today")
     card.locator('[data-action="refund"]').tap()
     dialog = carla.locator(".cashier-dialog")
-    soup = dialog.locator(".refund-line", has_text="Soep van de dag")
+    soup = dialog.locator(".refund-line", has_text=on_screen(carla, "Soup of the day"))
     soup.locator('[data-action="more"]').tap()
     expect(soup.locator(".stepper__value")).to_have_text("1/2")
     dialog.locator('input[name="reason"]').fill("Soup was cold")
@@ -78,7 +78,7 @@ def test_carla_settles_a_table_finds_it_closed_and_refunds_a_line(pages, device)
     expect(dialog).to_have_count(0)
     refund = card.locator(".refund")
     expect(refund).to_have_count(1)
-    expect(refund).to_contain_text("Soep van de dag")
+    expect(refund).to_contain_text(on_screen(carla, "Soup of the day"))
     expect(refund).to_contain_text("Soup was cold")
     pages.screenshot(carla, f"{device}-6-refunded")
 

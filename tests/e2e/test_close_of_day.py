@@ -35,7 +35,7 @@ def an_open_order_and_an_unanswered_room_charge() -> dict:
     """Table 1 stays open; table 2 is charged to room 101, sent to the hotel, and no answer came."""
     bistro = Outlet.objects.get(name=BISTRO_NAME)
     anna = User.objects.get(username="anna")
-    soup = Item.objects.filter(category__menu__outlet=bistro, name="Soep van de dag").first()
+    soup = Item.objects.filter(category__menu__outlet=bistro, name="Soup of the day").first()
 
     def order_at(number: str):
         table = Table.objects.get(area__outlet=bistro, number=number)

@@ -100,7 +100,7 @@ def test_every_screen_works_under_the_content_security_policy(screens, pages, de
     anna = watch.open("/")
     expect(anna.locator(".name-tile").first).to_be_visible()
     sign_in(anna, "Anna", "1111")
-    order = send_order(anna, pages.base_url, "3", [{"item": "Soep van de dag"}, {"item": "Huiswijn rood (glas)"}])
+    order = send_order(anna, pages.base_url, "3", [{"item": "Soup of the day"}, {"item": "House red (glass)"}])
     watch.visit(anna, f"/orders/{order['id']}/")
     expect(anna.locator(".item").first).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     watch.visit(anna, f"/orders/{order['id']}/bill/")

@@ -38,7 +38,7 @@ from orders.services import LineRequest, add_lines, open_order, send_to_kitchen
 from staff.models import User
 from tables.models import Outlet, Table
 from tests.e2e.conftest import PHONE, TABLET, running_daphne, stripe_env
-from tests.e2e.steps import LIVE_TIMEOUT_MS, in_own_thread, sign_in
+from tests.e2e.steps import LIVE_TIMEOUT_MS, in_own_thread, on_screen, sign_in
 from tests.e2e.test_cashier import cashier_signs_in
 from tests.e2e.test_close_of_day import an_open_order_and_an_unanswered_room_charge
 
@@ -64,9 +64,9 @@ WORDS = {
 }
 # Anna's three tables of the evening: two pay cash (table 3 with a note, so change is given), one by card.
 TABLES = {
-    "3": [("Soep van de dag", 2), ("Carpaccio", 1)],
-    "4": [("Carpaccio", 1), ("Fles huiswijn rood", 1)],
-    "5": [("Soep van de dag", 1), ("Thee", 1)],
+    "3": [("Soup of the day", 2), ("Carpaccio", 1)],
+    "4": [("Carpaccio", 1), ("Bottle of house red", 1)],
+    "5": [("Soup of the day", 1), ("Tea", 1)],
 }
 FLOAT = {5000: 2, 200: 10}  # what Carla counts into the drawer: 120.00
 REFUND_REASON = "Soup was cold"
@@ -320,7 +320,7 @@ def test_a_cashiers_and_a_managers_whole_day(pages, stripe_server, mail_box, dev
     expect(card_3).to_have_count(1)
     card_3.locator('[data-action="refund"]').tap()
     dialog = carla.locator(".cashier-dialog")
-    soup = dialog.locator(".refund-line", has_text="Soep van de dag")
+    soup = dialog.locator(".refund-line", has_text=on_screen(carla, "Soup of the day"))
     soup.locator('[data-action="more"]').tap()
     expect(soup.locator(".stepper__value")).to_have_text("1/2")
     dialog.locator('input[name="reason"]').fill(REFUND_REASON)
@@ -332,12 +332,12 @@ def test_a_cashiers_and_a_managers_whole_day(pages, stripe_server, mail_box, dev
     expect(dialog).to_have_count(0)
     refund = card_3.locator(".refund")
     expect(refund).to_have_count(1)
-    expect(refund).to_contain_text("Soep van de dag")
+    expect(refund).to_contain_text(on_screen(carla, "Soup of the day"))
     expect(refund).to_contain_text(REFUND_REASON)
     shot(carla, device, "08-refunded")
     check_id = card_3.get_attribute("data-check-id")
     receipt = carla.request.get(f"{pages.base_url}/api/billing/checks/{check_id}/receipt/").json()["text"]
-    assert REFUND_REASON in receipt and "1x Soep van de dag" in receipt
+    assert REFUND_REASON in receipt and f"1x {on_screen(carla, 'Soup of the day')}" in receipt
 
     # 5. On the table's bill, the receipt dialog e-mails the receipt: it arrives with the PDF, refund and all.
     carla.goto(f"{pages.base_url}/orders/{orders['3']}/bill/")
@@ -357,7 +357,7 @@ def test_a_cashiers_and_a_managers_whole_day(pages, stripe_server, mail_box, dev
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     text = pdf_text(attachment.get_content())
-    assert REFUND_REASON in text and "Soep van de dag" in text
+    assert REFUND_REASON in text and on_screen(carla, "Soup of the day") in text
 
     # 6. The blind count: she counts 0.50 less than the drawer should hold, and only then sees the variance.
     carla.locator("#back-to-cashier").tap()
@@ -367,7 +367,7 @@ def test_a_cashiers_and_a_managers_whole_day(pages, stripe_server, mail_box, dev
     assert (rows["float"], rows["pay_out"], rows["pay_in"], rows["cash_payments"]) == (12000, 500, 0, 2)
     assert (rows["taken"], rows["change"], rows["opened_by"]) == (given + total_4, given - total_3, "carla")
     soup_price = in_own_thread(
-        lambda: Item.objects.filter(category__menu__outlet__name=BISTRO_NAME, name="Soep van de dag").first().price
+        lambda: Item.objects.filter(category__menu__outlet__name=BISTRO_NAME, name="Soup of the day").first().price
     )
     assert rows["refunds"] == soup_price  # one soup of table 3, given back in cash
     assert not amount(rows["expected"], language).search(carla.locator("#count").inner_text())
@@ -432,7 +432,9 @@ def test_a_cashiers_and_a_managers_whole_day(pages, stripe_server, mail_box, dev
     shot(mila, device, "15-z-bistro")
     bar = {tender: net for (outlet, tender), net in stored.items() if outlet == BAR_NAME}
     assert sum(bar.values()) == 0  # nothing was taken at the bar
-    bistro_cash = next(net for (outlet, tender), net in stored.items() if outlet == BISTRO_NAME and tender == "Contant")
+    bistro_cash = next(
+        net for (outlet, tender), net in stored.items() if outlet == BISTRO_NAME and tender in ("Cash", "Contant")
+    )
     assert bistro_cash == total_3 + total_4 - soup_price
     bistro_card = next(
         net for (outlet, tender), net in stored.items() if outlet == BISTRO_NAME and tender == card.tender.name

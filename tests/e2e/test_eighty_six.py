@@ -14,10 +14,10 @@ from playwright.sync_api import Page, expect
 from orders.models import Item
 from tables.models import Outlet
 from tests.e2e.conftest import PHONE, TABLET
-from tests.e2e.steps import LIVE_TIMEOUT_MS, enter_pin, in_own_thread, open_table, send_order, sign_in
+from tests.e2e.steps import LIVE_TIMEOUT_MS, enter_pin, in_own_thread, on_screen, open_table, send_order, sign_in
 
 BISTRO = "Bistro De Tafel"
-SALMON = "Zalmfilet"  # on the kitchen's ticket as "Zalm"
+SALMON = "Salmon fillet"  # on the kitchen's ticket as "Salmon"
 DEVICES = [(TABLET, "en"), (PHONE, "en"), (TABLET, "nl")]
 DEVICE_IDS = ["tablet", "phone", "tablet-nl"]
 HOLD_MS = 900
@@ -51,7 +51,7 @@ def anna_on_the_order_screen(pages, device: dict, table: str) -> Page:
     anna = pages.open(device)
     sign_in(anna, "Anna", "1111")
     open_table(anna, table, 2)
-    anna.locator(".category", has_text="Hoofdgerechten").tap()
+    anna.locator(".category", has_text=on_screen(anna, "Mains")).tap()
     return anna
 
 
@@ -74,8 +74,8 @@ def test_kees_86es_the_salmon_from_his_station_and_annas_tablet_shows_it_at_once
     kitchen_sign_in(kees)
     pages.screenshot(kees, "1-kitchen-home")
     expect(kees.locator(".station-link")).not_to_have_count(0)
-    kees.locator(".station-link", has_text="Warm").first.tap()
-    expect(kees.locator("#station-name")).to_have_text("Warm")
+    kees.locator(".station-link", has_text=on_screen(kees, "Hot")).first.tap()
+    expect(kees.locator("#station-name")).to_have_text(on_screen(kees, "Hot"))
     expect(kees.locator('#online[data-online="true"]')).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     salmon_row = kees.locator(f'.card[data-table="6"] .kitem[data-menu-item="{salmon}"]')
     expect(salmon_row).to_be_visible(timeout=LIVE_TIMEOUT_MS)
@@ -156,10 +156,12 @@ def test_the_86_board_counts_down_and_hears_the_waiters_tablet(salmon, pages, de
     sheet.locator('[data-action="86"]').tap()
     expect(sheet).to_have_count(0)
     expect(lamb).to_have_attribute("data-86", "true")
-    lamb_row = kees.locator(".sold-out-item", has_text="Lamsrack")
+    lamb_row = kees.locator(".sold-out-item", has_text=on_screen(kees, "Rack of lamb"))
     expect(lamb_row).to_have_attribute("data-state", "86", timeout=LIVE_TIMEOUT_MS)
     # The Dagvangst counts down from the demo's 8, so the filter shows it too.
-    expect(kees.locator(".sold-out-item", has_text="Dagvangst")).to_have_attribute("data-state", "countdown")
+    expect(kees.locator(".sold-out-item", has_text=on_screen(kees, "Catch of the day"))).to_have_attribute(
+        "data-state", "countdown"
+    )
 
     # A choice sold out on the board.
     kees.locator("#sold-out-only").uncheck()

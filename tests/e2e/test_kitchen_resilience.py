@@ -49,7 +49,7 @@ def test_a_ticket_sent_through_one_daphne_reaches_a_screen_on_the_other(cold_sta
     anna = pages.open(TABLET)  # the first process
     sign_in(anna, "Anna", "1111")
     open_table(anna, "6", 2)
-    tap_item(anna, "Voorgerechten", "Carpaccio")
+    tap_item(anna, "Starters", "Carpaccio")
     anna.locator("#send").tap()
     expect(anna.locator('.line[data-status="sent"]')).to_have_count(1)
 

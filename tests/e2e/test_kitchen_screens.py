@@ -54,12 +54,12 @@ def test_hot_and_cold_follow_an_order_to_the_pass_and_the_waiter_is_called(kitch
     warm = pages.open(TV, "/kitchen/")
     pages.screenshot(warm, "1-pairing-page")
     pair_screen(warm, kitchen["codes"]["warm"], "Grill")
-    expect(warm.locator("#station-name")).to_have_text("Warm")
+    expect(warm.locator("#station-name")).to_have_text("Hot")
     expect(warm.locator(".board-empty")).to_be_visible()
 
     koud = pages.open(TABLET, "/kitchen/")
     pair_screen(koud, kitchen["codes"]["koud"])
-    expect(koud.locator("#station-name")).to_have_text("Koud")
+    expect(koud.locator("#station-name")).to_have_text("Cold")
 
     expo = pages.open(SCREEN_10_INCH, "/kitchen/")
     pair_screen(expo, kitchen["codes"]["expo"])
@@ -74,16 +74,16 @@ def test_hot_and_cold_follow_an_order_to_the_pass_and_the_waiter_is_called(kitch
     open_table(anna, "4", 2)
     pick(anna, "course", 1)
     pick(anna, "seat", 1)
-    tap_item(anna, "Voorgerechten", "Carpaccio")
+    tap_item(anna, "Starters", "Carpaccio")
     pick(anna, "seat", 2)
-    tap_item(anna, "Hoofdgerechten", "Steak")
+    tap_item(anna, "Mains", "Steak")
     dialog = anna.locator(".modifier-dialog")
     choose(dialog, "Medium rare")
     choose(dialog, "Side salad")
     choose(dialog, "Vinaigrette")
     dialog.locator('input[name="note"]').fill("No pepper sauce")
     dialog.locator('[data-action="add"]').tap()
-    tap_item(anna, "Hoofdgerechten", "Paddenstoelenrisotto")
+    tap_item(anna, "Mains", "Mushroom risotto")
     expect(anna.locator('.line[data-status="pending"]')).to_have_count(3)
     anna.locator("#send").tap()
     expect(anna.locator('.line[data-status="sent"]')).to_have_count(3)
@@ -135,7 +135,7 @@ def test_hot_and_cold_follow_an_order_to_the_pass_and_the_waiter_is_called(kitch
     koud_ticket.locator(".kitem").nth(1).locator(".kitem__body").tap()
     expect(koud_ticket).to_have_attribute("data-status", "ready")
     expect(koud.locator(".all-day__row")).to_have_count(0)
-    expect(expo_card.locator(".progress__station", has_text="Koud").locator(".progress__count")).to_have_text(
+    expect(expo_card.locator(".progress__station", has_text="Cold").locator(".progress__count")).to_have_text(
         "2/2", timeout=LIVE_TIMEOUT_MS
     )
     pages.screenshot(koud, "6-koud-ready")
@@ -191,8 +191,8 @@ def test_a_held_course_is_greyed_on_the_station_until_the_waiter_fires_it(kitche
     anna = pages.open(TABLET)
     sign_in(anna, "Anna", "1111")
     open_table(anna, "7", 2)
-    tap_item(anna, "Voorgerechten", "Soep van de dag")
-    tap_item(anna, "Hoofdgerechten", "Steak")
+    tap_item(anna, "Starters", "Soup of the day")
+    tap_item(anna, "Mains", "Steak")
     dialog = anna.locator(".modifier-dialog")
     choose(dialog, "Well done")
     choose(dialog, "Fries")
@@ -204,7 +204,7 @@ def test_a_held_course_is_greyed_on_the_station_until_the_waiter_fires_it(kitche
     expect(held).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     expect(held).to_contain_text("On hold")
     expect(held.locator('[data-action="bump"]')).to_have_count(0)
-    expect(ticket_card(warm, "7", "new")).to_contain_text("Soep")
+    expect(ticket_card(warm, "7", "new")).to_contain_text("Soup")
     # Held tickets come last and do not count all-day.
     expect(warm.locator(".card").last).to_have_attribute("data-status", "held")
     expect(warm.locator('.all-day__row[data-name="Steak"]')).to_have_count(0)
@@ -264,7 +264,7 @@ def test_a_manager_pairs_a_screen_and_a_waiters_session_cannot_open_the_kitchen(
     pages.screenshot(screen, "2-typing-a-code")
     screen.locator('.pair__key[data-key="clear"]').tap()
     pair_screen(screen, code, "Koud links")
-    expect(screen.locator("#station-name")).to_have_text("Koud")
+    expect(screen.locator("#station-name")).to_have_text("Cold")
     pages.screenshot(screen, "3-paired-empty-board")
 
     # A used code does not pair a second screen.
@@ -334,8 +334,14 @@ def test_a_busy_evening_reads_from_two_metres(kitchen, pages):
                 "course": starters,
                 "modifiers": ["Medium rare", "Bacon", "Cheese", "Fries"],
             },
-            {"item": "Kipsaté", "seat": 2, "course": starters, "modifiers": ["Fries"], "note": "Extra peanut sauce"},
-            {"item": "Geitenkaassalade", "seat": 2, "course": starters},
+            {
+                "item": "Chicken satay",
+                "seat": 2,
+                "course": starters,
+                "modifiers": ["Fries"],
+                "note": "Extra peanut sauce",
+            },
+            {"item": "Goat cheese salad", "seat": 2, "course": starters},
         ],
     )
     send_order(
@@ -343,8 +349,8 @@ def test_a_busy_evening_reads_from_two_metres(kitchen, pages):
         base,
         "3",
         [
-            {"item": "Zalmfilet", "seat": 1, "course": starters, "modifiers": ["Side salad", "Yoghurt-mint"]},
-            {"item": "Wiener Schnitzel", "seat": 2, "course": starters, "modifiers": ["Fries"]},
+            {"item": "Salmon fillet", "seat": 1, "course": starters, "modifiers": ["Side salad", "Yoghurt-mint"]},
+            {"item": "Wiener schnitzel", "seat": 2, "course": starters, "modifiers": ["Fries"]},
         ],
     )
     t5 = send_order(
@@ -352,8 +358,8 @@ def test_a_busy_evening_reads_from_two_metres(kitchen, pages):
         base,
         "5",
         [
-            {"item": "Soep van de dag", "qty": 2, "seat": 0, "course": starters},
-            {"item": "Bitterballen (8 st.)", "seat": 0, "course": starters},
+            {"item": "Soup of the day", "qty": 2, "seat": 0, "course": starters},
+            {"item": "Bitterballen (8 pcs)", "seat": 0, "course": starters},
         ],
         covers=4,
     )
@@ -363,9 +369,9 @@ def test_a_busy_evening_reads_from_two_metres(kitchen, pages):
         base,
         "8",
         [
-            {"item": "Lamsrack", "seat": 1, "course": starters, "modifiers": ["Medium rare", "Mashed potatoes"]},
+            {"item": "Rack of lamb", "seat": 1, "course": starters, "modifiers": ["Medium rare", "Mashed potatoes"]},
             {"item": "Steak", "seat": 2, "course": starters, "modifiers": ["Well done", "Fries"]},
-            {"item": "Paddenstoelenrisotto", "seat": 3, "course": starters},
+            {"item": "Mushroom risotto", "seat": 3, "course": starters},
         ],
         covers=3,
     )
@@ -375,7 +381,7 @@ def test_a_busy_evening_reads_from_two_metres(kitchen, pages):
         "10",
         [
             {"item": "Steak", "seat": 1, "course": starters, "modifiers": ["Medium rare", "Fries"]},
-            {"item": "Kipsaté", "seat": 2, "course": 2, "modifiers": ["Fries"]},
+            {"item": "Chicken satay", "seat": 2, "course": 2, "modifiers": ["Fries"]},
         ],
     )
     _age_tickets({t1["id"]: 13, t2["id"]: 6})
@@ -383,7 +389,7 @@ def test_a_busy_evening_reads_from_two_metres(kitchen, pages):
     # A late note on table 8's steak flashes; table 8's risotto is voided (with Mila's approval).
     steak_8 = next(line for line in t8["lines"] if line["name"] == "Steak")
     api_post(anna, base, f"/api/orders/{t8['id']}/lines/{steak_8['id']}/note/", {"note": "Allergy: no butter"})
-    risotto_8 = next(line for line in t8["lines"] if line["name"] == "Paddenstoelenrisotto")
+    risotto_8 = next(line for line in t8["lines"] if line["name"] == "Mushroom risotto")
     mila_id = next(p["id"] for p in anna.request.get(f"{base}/api/staff/sign-in-tiles/").json() if p["name"] == "Mila")
     api_post(
         anna,

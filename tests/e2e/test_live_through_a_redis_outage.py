@@ -131,7 +131,7 @@ def test_a_table_seated_while_redis_is_down_turns_on_the_open_floor_within_10_s(
 
 
 def test_a_split_made_while_redis_is_down_shows_on_the_open_bill_within_10_s(outage_pages, private_redis):
-    order = in_own_thread(lambda: open_table_for("8", [("Carpaccio", 1), ("Soep van de dag", 2)]))
+    order = in_own_thread(lambda: open_table_for("8", [("Carpaccio", 1), ("Soup of the day", 2)]))
     anna = outage_pages.open(TABLET)
     sign_in(anna, "Anna", "1111")
     bill_loads = count_answers(anna, f"/api/billing/orders/{order.pk}/bill/")

@@ -85,8 +85,8 @@ def line_statuses(page: Page, base_url: str, order_id: int) -> list[str]:
 def test_in_dutch_after_a_send_the_send_button_stays_on_screen_and_works(pages, device):
     page = sign_in_dutch(pages, device)
     order_id = open_table(page, "4", 2)
-    tap_item(page, "Voorgerechten", "Soep van de dag")
-    tap_item(page, "Hoofdgerechten", "Paddenstoelenrisotto")
+    tap_item(page, "Starters", "Soup of the day")
+    tap_item(page, "Mains", "Mushroom risotto")
     show(page, "ticket")
     send = page.locator("#send")
     expect(send).to_have_text("Naar keuken (2)")
@@ -102,7 +102,7 @@ def test_in_dutch_after_a_send_the_send_button_stays_on_screen_and_works(pages, 
 
     # And Send still works: one more line goes to the kitchen.
     show(page, "menu")
-    tap_item(page, "Voorgerechten", "Carpaccio")
+    tap_item(page, "Starters", "Carpaccio")
     show(page, "ticket")
     expect(send).to_have_text("Naar keuken (1)")
     assert_inside_viewport(page, send)
@@ -126,7 +126,7 @@ def test_toasts_keep_clear_of_tabs_pickers_and_send_and_errors_do_not_stack(page
     open_table(page, "6", 2)
     sell_out_behind_the_tablets_back("Carpaccio")
     for _ in range(3):
-        tap_item(page, "Voorgerechten", "Carpaccio")
+        tap_item(page, "Starters", "Carpaccio")
         expect(page.locator(".toast--error")).to_contain_text("Carpaccio")
     # (Not wait_for_function: its polling evaluates a string, which the page's CSP forbids.)
     expect(page.locator('.line[data-status="sending"]')).to_have_count(0)
@@ -136,7 +136,7 @@ def test_toasts_keep_clear_of_tabs_pickers_and_send_and_errors_do_not_stack(page
     pages.screenshot(page, "1-one-error")
 
     # The confirmation after a send sits above the footer, clear of Send.
-    tap_item(page, "Voorgerechten", "Soep van de dag")
+    tap_item(page, "Starters", "Soup of the day")
     show(page, "ticket")
     page.locator("#send").tap()
     sent = page.locator(".toast--ok")
@@ -164,8 +164,8 @@ def test_toasts_keep_clear_of_tabs_pickers_and_send_and_errors_do_not_stack(page
 def test_lines_of_a_held_course_say_so_and_offer_fire_not_served(pages, device):
     page = sign_in_dutch(pages, device)
     open_table(page, "5", 2)
-    tap_item(page, "Voorgerechten", "Soep van de dag")
-    tap_item(page, "Hoofdgerechten", "Paddenstoelenrisotto")
+    tap_item(page, "Starters", "Soup of the day")
+    tap_item(page, "Mains", "Mushroom risotto")
     show(page, "ticket")
     page.locator("#send").tap()
     starters = page.locator('.ticket-course[data-course="1"]')
@@ -199,7 +199,7 @@ def test_the_floor_shows_food_in_the_kitchen_served_and_part_paid(pages, device)
     expect(table).to_have_attribute("data-state", "free")
 
     order = send_order(
-        page, pages.base_url, "4", [{"item": "Soep van de dag", "seat": 1}, {"item": "Carpaccio", "seat": 2}]
+        page, pages.base_url, "4", [{"item": "Soup of the day", "seat": 1}, {"item": "Carpaccio", "seat": 2}]
     )
     expect(table).to_have_attribute("data-state", "food_sent", timeout=LIVE_TIMEOUT_MS)
     expect(table).to_have_attribute("aria-label", re.compile("In de keuken"))
@@ -230,7 +230,7 @@ def test_the_floor_shows_food_in_the_kitchen_served_and_part_paid(pages, device)
 def test_back_with_the_choices_dialog_open_closes_it_and_keeps_the_choices(pages, device):
     page = sign_in_dutch(pages, device)
     order_id = open_table(page, "9", 2)
-    tap_item(page, "Hoofdgerechten", "Steak")
+    tap_item(page, "Mains", "Steak")
     dialog = page.locator(".modifier-dialog")
     choose(dialog, "Medium rare")
     choose(dialog, "Fries")
@@ -243,7 +243,7 @@ def test_back_with_the_choices_dialog_open_closes_it_and_keeps_the_choices(pages
     expect(page.locator("#order-title")).to_have_text("Tafel 9")
 
     # Tapping the steak again: the choices made are still there.
-    tap_item(page, "Hoofdgerechten", "Steak")
+    tap_item(page, "Mains", "Steak")
     expect(dialog.locator('.option[aria-pressed="true"] .option__name')).to_have_text(["Medium rare", "Fries"])
     expect(dialog.locator(".stepper__value")).to_have_text("2")
     pages.screenshot(page, "2-choices-kept")
@@ -266,8 +266,8 @@ def test_back_with_the_choices_dialog_open_closes_it_and_keeps_the_choices(pages
 def test_leaving_with_lines_not_sent_asks_to_send_stay_or_leave(pages, device):
     page = sign_in_dutch(pages, device)
     order_id = open_table(page, "3", 2)
-    tap_item(page, "Voorgerechten", "Soep van de dag")
-    tap_item(page, "Voorgerechten", "Carpaccio")
+    tap_item(page, "Starters", "Soup of the day")
+    tap_item(page, "Starters", "Carpaccio")
     show(page, "ticket")
     expect(page.locator('.line[data-status="pending"][data-line-id]')).to_have_count(2)
 

@@ -25,7 +25,7 @@ from tests.printing.printer_server import FakePrinter
 
 DUTCH = {"locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
 ENGLISH = {"locale": "en-GB", "timezone_id": "Europe/Amsterdam"}
-DINNER = [{"item": "Carpaccio", "seat": 1}, {"item": "Fles huiswijn rood", "seat": 0}]
+DINNER = [{"item": "Carpaccio", "seat": 1}, {"item": "Bottle of house red", "seat": 0}]
 DINNER_TOTAL = 1250 + 3200
 
 

@@ -42,7 +42,7 @@ def test_a_waiter_charges_a_table_to_one_of_two_guests_sharing_room_214(pages):
     sign_in(anna, "Anna", "1111")
     # Soup 6.95 (9%) and a glass of red wine 5.50 (21%): 12.45.
     order = send_order(
-        anna, pages.base_url, "5", [{"item": "Soep van de dag"}, {"item": "Huiswijn rood (glas)", "seat": 2}]
+        anna, pages.base_url, "5", [{"item": "Soup of the day"}, {"item": "House red (glass)", "seat": 2}]
     )
     anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
     column = anna.locator(".bill-check").first
@@ -180,7 +180,7 @@ def test_the_front_desk_posts_a_charge_taken_offline_to_the_right_sharer(pages, 
     pms = fias_hotel
     anna = pages.open(TABLET)
     sign_in(anna, "Anna", "1111")
-    order = send_order(anna, pages.base_url, "8", [{"item": "Carpaccio"}, {"item": "Spa blauw"}])
+    order = send_order(anna, pages.base_url, "8", [{"item": "Carpaccio"}, {"item": "Still water"}])
     anna.goto(f"{pages.base_url}/orders/{order['id']}/bill/")
     pad = open_tender_pad(anna, anna.locator(".bill-check").first)
     pad.locator('.tender-tab[data-tender-kind="room_charge"]').tap()

@@ -61,7 +61,7 @@ def test_anna_moves_merges_hands_over_and_serves_while_bram_watches(pages):
     # Table 5: two guests, a carpaccio for seat 2.
     table_5 = open_table(anna, "5", 2)
     pick(anna, "seat", 2)
-    tap_item(anna, "Voorgerechten", "Carpaccio")
+    tap_item(anna, "Starters", "Carpaccio")
     send(anna, 1)
     back_to_floor(anna)
 
@@ -69,9 +69,9 @@ def test_anna_moves_merges_hands_over_and_serves_while_bram_watches(pages):
     table_4 = open_table(anna, "4", 2)
     outlet = anna.request.get(f"{pages.base_url}/api/orders/{table_4}/").json()["outlet"]
     pick(anna, "seat", 1)
-    tap_item(anna, "Voorgerechten", "Soep van de dag")
+    tap_item(anna, "Starters", "Soup of the day")
     pick(anna, "seat", 2)
-    tap_item(anna, "Hoofdgerechten", "Paddenstoelenrisotto")
+    tap_item(anna, "Mains", "Mushroom risotto")
     send(anna, 2)
     expect(on_bram("4")).to_have_attribute("data-state", "food_sent", timeout=LIVE_TIMEOUT_MS)
     expect(on_bram("5")).to_have_attribute("data-state", "food_sent", timeout=LIVE_TIMEOUT_MS)
@@ -84,7 +84,7 @@ def test_anna_moves_merges_hands_over_and_serves_while_bram_watches(pages):
     pages.screenshot(anna, "2-table-menu")
     sheet.locator('[data-action="move"]').tap()
     expect(sheet.locator(".choice-area")).to_have_count(2)  # Restaurant and Terras
-    expect(sheet.locator(".choice-area__title")).to_have_text(["Restaurant", "Terras"])
+    expect(sheet.locator(".choice-area__title")).to_have_text(["Restaurant", "Terrace"])
     expect(sheet.locator('.table-choice[data-table-number="7"]')).to_be_visible()
     expect(sheet.locator('.table-choice[data-table-number="4"]')).to_have_count(0)
     expect(sheet.locator('.table-choice[data-table-number="5"]')).to_have_count(0)
@@ -115,7 +115,7 @@ def test_anna_moves_merges_hands_over_and_serves_while_bram_watches(pages):
     expect(anna.locator("#order-covers")).to_have_text("4 covers")
     expect(anna.locator(".ticket-seat")).to_have_count(3)
     expect(anna.locator('.ticket-course[data-course="1"] .ticket-seat[data-seat="1"]')).to_contain_text(
-        "Soep van de dag"
+        "Soup of the day"
     )
     expect(anna.locator('.ticket-course[data-course="1"] .ticket-seat[data-seat="4"]')).to_contain_text("Carpaccio")
     expect(anna.locator('.ticket-course[data-course="2"] .ticket-seat[data-seat="2"]')).to_contain_text("risotto")
@@ -188,7 +188,7 @@ def test_a_bar_tab_from_the_floor_and_clocking_in_and_out(pages):
     expect(anna.locator("#order-kind")).to_have_text("Bar tab")
     expect(anna.locator("#order-covers")).to_have_text("2 covers")
     expect(anna.locator("#order-actions")).to_contain_text("Order")
-    tap_item(anna, "Frisdrank & koffie", "Coca-Cola")
+    tap_item(anna, "Soft drinks & coffee", "Coca-Cola")
     send(anna, 1)
     pages.screenshot(anna, "2-tab")
 
@@ -263,7 +263,7 @@ def test_on_a_phone_the_table_menu_moves_a_table_and_offers_a_handover(pages):
     pages.screenshot(page, "1-floor")
 
     open_table(page, "2", 2)
-    tap_item(page, "Voorgerechten", "Soep van de dag")
+    tap_item(page, "Starters", "Soup of the day")
     expect(page.locator("#ticket-summary")).to_contain_text("1 ·")
     menu_button = page.locator("#order-actions")
     box = menu_button.bounding_box()
@@ -279,7 +279,7 @@ def test_on_a_phone_the_table_menu_moves_a_table_and_offers_a_handover(pages):
     choice.tap()
     expect(page.locator("#order-title")).to_have_text("Table 3")
     page.locator("#show-ticket").tap()
-    expect(page.locator('.line[data-status="pending"]')).to_contain_text("Soep van de dag")
+    expect(page.locator('.line[data-status="pending"]')).to_contain_text("Soup of the day")
 
     table_menu(page, "handover")
     expect(page.locator(".actions-sheet .staff-choice", has_text="Bram")).to_be_visible()

@@ -17,7 +17,7 @@ from printing.models import Printer, PrintJob
 from printing.services import deliver_print_job
 from tables.models import Outlet
 from tests.e2e.conftest import PHONE, TABLET
-from tests.e2e.steps import in_own_thread, send_order, sign_in
+from tests.e2e.steps import in_own_thread, on_screen, send_order, sign_in
 from tests.printing.printer_server import FakePrinter
 
 DUTCH = {"locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
@@ -28,9 +28,9 @@ DEVICES = {
     "tablet-nl": {**TABLET, **DUTCH},
 }
 DINNER = [
-    {"item": "Soep van de dag"},
+    {"item": "Soup of the day"},
     {"item": "Carpaccio", "seat": 2},
-    {"item": "Huiswijn rood (glas)", "seat": 2},
+    {"item": "House red (glass)", "seat": 2},
 ]
 
 
@@ -115,8 +115,8 @@ def test_every_tender_tab_is_in_sight_or_the_row_says_there_are_more(pages, devi
     else:
         expect(tabs).not_to_have_attribute("data-more-after", "true")
     # Whatever the width, every tender can be chosen.
-    for name in ["Contant", "Pin (Stripe)", "Op kamer", "Cadeaubon", "Externe pinautomaat"]:
-        tab = tabs.locator(".tender-tab", has_text=name)
+    for name in ["Cash", "Card (Stripe)", "Room charge", "Gift voucher", "External card terminal"]:
+        tab = tabs.locator(".tender-tab", has_text=on_screen(anna, name))
         tab.tap()
         expect(tab).to_have_attribute("aria-selected", "true")
 

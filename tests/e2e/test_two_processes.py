@@ -22,7 +22,7 @@ def test_a_tablet_on_another_daphne_process_sees_the_table_turn_ordered(pages, s
     open_table(anna, "4", 2)
     expect(table_on_bram).to_have_attribute("data-state", "seated", timeout=LIVE_TIMEOUT_MS)
 
-    tap_item(anna, "Voorgerechten", "Soep van de dag")
+    tap_item(anna, "Starters", "Soup of the day")
     expect(anna.locator('.line[data-status="pending"]')).to_have_count(1)
     anna.locator("#send").tap()
     expect(anna.locator('.line[data-status="sent"]')).to_have_count(1)

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, TABLET
-from tests.e2e.steps import LIVE_TIMEOUT_MS, choose, enter_pin, open_table, pick, sign_in, tap_item
+from tests.e2e.steps import LIVE_TIMEOUT_MS, choose, enter_pin, on_screen, open_table, pick, sign_in, tap_item
 
 
 def euro_en(cents: int) -> str:
@@ -77,7 +77,7 @@ def test_anna_takes_table_4_and_bram_sees_it_live(pages):
 
     # Seat 1: a steak; "Add" stays disabled until Cooking (exactly 1) and Side (1, first free) are chosen.
     pick(anna, "seat", 1)
-    tap_item(anna, "Hoofdgerechten", "Steak")
+    tap_item(anna, "Mains", "Steak")
     dialog = anna.locator(".modifier-dialog")
     add = dialog.locator('[data-action="add"]')
     expect(dialog.locator("[data-group-id] .modifier-group__rule").first).to_have_text("choose 1")
@@ -93,7 +93,7 @@ def test_anna_takes_table_4_and_bram_sees_it_live(pages):
 
     # Seat 2: a burger with bacon and a side salad, which opens Dressing: a nested required choice.
     pick(anna, "seat", 2)
-    tap_item(anna, "Hoofdgerechten", "Bistro burger")
+    tap_item(anna, "Mains", "Bistro burger")
     dialog = anna.locator(".modifier-dialog")
     add = dialog.locator('[data-action="add"]')
     choose(dialog, "Rare")
@@ -146,12 +146,12 @@ def test_anna_takes_table_4_and_bram_sees_it_live(pages):
     anna.evaluate("window.notReloaded = true")
     table_on_bram.tap()
     bram.wait_for_url(f"**/orders/{order_id}/")
-    tap_item(bram, "Voorgerechten", "Carpaccio")
+    tap_item(bram, "Starters", "Carpaccio")
     expect(bram.locator('.line[data-status="pending"]')).to_contain_text("Carpaccio")
     expect(anna.locator('.line[data-status="pending"]')).to_contain_text("Carpaccio", timeout=LIVE_TIMEOUT_MS)
 
     # The kitchen runs out of the catch of the day: Anna's tile greys out live.
-    catch = anna.locator(".item", has_text="Dagvangst")
+    catch = anna.locator(".item", has_text="Catch of the day")
     expect(catch).to_contain_text("8 left")
     expect(catch).to_be_enabled()
     item_id = catch.get_attribute("data-item-id")
@@ -190,7 +190,7 @@ def test_on_a_phone_a_waiter_opens_a_table_and_adds_an_item_in_dutch(pages):
             route.continue_()
 
     page.route("**/api/orders/*/lines/", lose_first_answer)
-    tap_item(page, "Voorgerechten", "Soep van de dag")
+    tap_item(page, "Starters", "Soup of the day")
     expect(page.locator("#ticket-summary")).to_contain_text("1 ·")
     expect(page.locator('.line[data-status="sending"]')).to_have_count(0)
     assert len(keys) == 2 and keys[0] == keys[1] and keys[0]
@@ -198,7 +198,7 @@ def test_on_a_phone_a_waiter_opens_a_table_and_adds_an_item_in_dutch(pages):
     page.locator("#show-ticket").tap()
     expect(page.locator(".line")).to_have_count(1)
     line = page.locator('.line[data-status="pending"]')
-    expect(line).to_contain_text("Soep van de dag")
+    expect(line).to_contain_text(on_screen(page, "Soup of the day"))
     expect(page.locator("#total")).to_have_text("€\u00a06,95")  # Dutch format: "€ 6,95"
     pages.screenshot(page, "3-ticket")
 
@@ -236,7 +236,7 @@ def mark_modifier_sold_out(page, name: str) -> None:
 
 
 def add_steak(page, dialog_choices: list[str], *, qty: int = 1, note: str = "") -> None:
-    tap_item(page, "Hoofdgerechten", "Steak")
+    tap_item(page, "Mains", "Steak")
     dialog = page.locator(".modifier-dialog")
     for name in dialog_choices:
         choose(dialog, name)
@@ -260,7 +260,7 @@ def test_anna_changes_the_choices_of_a_pending_steak(pages):
 
     # Two steaks with a note, and a carpaccio: an item without choices to change.
     add_steak(anna, ["Medium rare", "Fries"], qty=2, note="no pepper sauce")
-    tap_item(anna, "Voorgerechten", "Carpaccio")
+    tap_item(anna, "Starters", "Carpaccio")
     carpaccio = anna.locator('.line[data-status="pending"]', has_text="Carpaccio")
     expect(carpaccio).to_have_attribute("data-line-id", re.compile(r"\d+"))
     carpaccio.tap()

@@ -11,12 +11,13 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from billing.models import DrawerSession, OutletBilling, Tender
 from billing.services import open_drawer, stock_denominations
 from demo.allergens import declare_demo_allergens
 from demo.people import DEMO_FLOAT, DEMO_PINS, LAST_NAMES
+from demo.translations import CATEGORIES, translate_demo
 from kitchen.models import ModifierRoute, Station, StationRoute
 from orders.models import (
     Category,
@@ -327,10 +328,14 @@ class Command(BaseCommand):
     help = "Load the demo bistro, bar, room service, staff (with PINs) and hotel guests. Safe to run twice."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        # The demo is typed as a Dutch bistro writes it (see demo.translations): written and found in Dutch.
+        with translation.override("nl"), transaction.atomic():
+            # First, so that a demo loaded before names had languages is found by its Dutch names.
+            translate_demo()
             if Outlet.objects.filter(name=BISTRO_NAME).exists():
                 self._billing()
                 self._room_charges()
+                translate_demo()
                 self.stdout.write("Demo data already loaded")
                 return
             self._refuse_clashes()
@@ -359,6 +364,7 @@ class Command(BaseCommand):
             self._hotel()
             self._billing()
             self._room_charges()
+            translate_demo()
         self._summary()
 
     def _billing(self) -> None:
@@ -555,13 +561,15 @@ class Command(BaseCommand):
                 outlet=outlet,
                 defaults={"hotel": hotel, "outlet_code": POSTING_OUTLETS[outlet.name], "payment_method": "ROOM"},
             )
+            # Postings name categories in the site's language: drinks are routed by either name.
+            for category in BEVERAGE_CATEGORIES:
+                for name in dict.fromkeys(CATEGORIES[category]):
+                    RevenueRoute.objects.get_or_create(
+                        posting_outlet=setup, category=name, defaults={"subtotal": 2, "transaction_code": "2100"}
+                    )
             if not created:
                 continue
             RevenueRoute.objects.create(posting_outlet=setup, category="", subtotal=1, transaction_code="2000")
-            for category in BEVERAGE_CATEGORIES:
-                RevenueRoute.objects.create(
-                    posting_outlet=setup, category=category, subtotal=2, transaction_code="2100"
-                )
             TaxRoute.objects.create(posting_outlet=setup, tax_percent=Decimal("9.00"), slot=1)
             TaxRoute.objects.create(posting_outlet=setup, tax_percent=Decimal("21.00"), slot=2)
 
