@@ -49,6 +49,17 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        _("Reports"),
+        (
+            Page(
+                "reports",
+                "manager:reports",
+                _("Reports"),
+                _("Sales by day and hour, product mix, waiters, tenders, VAT, voids."),
+            ),
+        ),
+    ),
+    Section(
         _("Set-up"),
         (
             Page("printers", "printing:printers", _("Printers"), _("Printer status and slips that did not print.")),
