@@ -21,6 +21,7 @@ from billing.range_reports.tenders import tenders
 from billing.range_reports.voids import voids
 from billing.range_reports.waiters import sales_per_waiter
 from billing.templatetags.money import money
+from kitchen.range_reports import ticket_times
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Chart:
     values: tuple[str, ...]  # the money columns drawn
     horizontal: bool = False
     top: int | None = None  # draw only the first rows (a product mix has hundreds)
+    unit: str = "money"  # or "minutes"
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,30 @@ REPORTS: tuple[Report, ...] = (
     ),
 )
 
+
+def _kitchen_times(period: Period) -> dict:
+    first, after = period.local_bounds()
+    return ticket_times(first=first, after=after, outlet_id=period.outlet_id)
+
+
+REPORTS = (
+    *REPORTS,
+    Report(
+        "kitchen-times",
+        _("Kitchen times"),
+        _("Minutes from fire to ready per station, and the tickets that ran late."),
+        _kitchen_times,
+        (
+            Column("station", _("Station"), "text"),
+            Column("tickets", _("Tickets")),
+            Column("average_minutes", _("Average (min)"), "minutes"),
+            Column("longest_minutes", _("Longest (min)"), "minutes"),
+            Column("late", _("Late")),
+        ),
+        Chart("bar", "station", ("average_minutes",), unit="minutes"),
+    ),
+)
+
 BY_KEY = {report.key: report for report in REPORTS}
 
 
@@ -168,7 +194,7 @@ def cell_text(kind: str, value) -> str:
         return formats.number_format(value, decimal_pos=1) + "%"
     if kind == "rate":  # "9.00" as 9%, "5.50" as 5.5%
         return formats.number_format(value.rstrip("0").rstrip(".")) + "%"
-    if kind == "qty":
+    if kind in ("qty", "minutes"):
         return formats.number_format(value)
     return str(value)
 
@@ -183,6 +209,6 @@ def csv_text(kind: str, value, *, decimal_comma: bool) -> str:
         text = f"{value:02d}:00"
     else:
         text = str(value)
-    if decimal_comma and kind in ("money", "percent", "rate", "qty"):
+    if decimal_comma and kind in ("money", "percent", "rate", "qty", "minutes"):
         text = text.replace(".", ",")
     return text

@@ -44,8 +44,14 @@ def _chart(report: Report, rows: list[dict]) -> dict:
         "kind": chart.kind,
         "horizontal": chart.horizontal,
         "labels": [cell_text(label_kind, row[chart.label]) or "—" for row in drawn],
-        "datasets": [{"label": titles[key], "data": [row[key] for row in drawn]} for key in chart.values],
+        "unit": chart.unit,
+        "datasets": [{"label": titles[key], "data": [_number(row[key]) for row in drawn]} for key in chart.values],
     }
+
+
+def _number(value):
+    """Cents stay integers; minutes ("6.5") become numbers for the chart."""
+    return value if isinstance(value, int) else float(value or 0)
 
 
 def _table(report: Report, figures: dict) -> dict:

@@ -16,8 +16,11 @@ function drawChart() {
     backgroundColor: round ? PALETTE : PALETTE[index % PALETTE.length],
     borderWidth: round ? 1 : 0,
   }));
-  const tooltip = { callbacks: { label: (item) => `${item.dataset.label}: ${money(item.raw)}` } };
-  const valueAxis = { ticks: { callback: (value) => money(value) }, beginAtZero: true };
+  const language = document.documentElement.lang || "en";
+  const minutes = new Intl.NumberFormat(language, { maximumFractionDigits: 1 });
+  const show = chart.unit === "minutes" ? (value) => minutes.format(value) : (value) => money(value);
+  const tooltip = { callbacks: { label: (item) => `${item.dataset.label}: ${show(item.raw)}` } };
+  const valueAxis = { ticks: { callback: (value) => show(value) }, beginAtZero: true };
   const options = {
     responsive: true,
     maintainAspectRatio: false,
