@@ -116,8 +116,6 @@ class Check(models.Model):
     class Meta:
         ordering = ["order", "number"]
         constraints = [models.UniqueConstraint(fields=["order", "number"], name="check_number_unique_per_order")]
-        # The range reports read the closed checks of a run of business days (bench/reports.py).
-        indexes = [models.Index(fields=["business_day", "status"], name="check_closed_day_idx")]
         verbose_name = _("check")
 
     def __str__(self) -> str:
@@ -307,8 +305,6 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        # The range reports read the captured payments of a run of business days (bench/reports.py).
-        indexes = [models.Index(fields=["business_day", "state"], name="payment_captured_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.tender} {self.amount}"
