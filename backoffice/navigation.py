@@ -55,7 +55,7 @@ SECTIONS: tuple[Section, ...] = (
                 "reports",
                 "manager:reports",
                 _("Reports"),
-                _("Sales by day and hour, product mix, waiters, tenders, VAT, voids, kitchen times."),
+                _("Sales by day and hour, product mix, waiters, tenders, VAT, voids, kitchen times, labour."),
             ),
         ),
     ),

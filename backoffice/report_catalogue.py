@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from billing.range_reports import Period
+from billing.range_reports.labour import labour_against_sales
 from billing.range_reports.product_mix import product_mix
 from billing.range_reports.sales import sales_by_day, sales_by_hour, sales_by_tax_rate
 from billing.range_reports.tenders import tenders
@@ -154,6 +155,15 @@ REPORTS: tuple[Report, ...] = (
 )
 
 
+def _labour_labels() -> tuple[Column, ...]:
+    return (
+        Column("day", _("Business day"), "day"),
+        Column("hours", _("Hours worked"), "minutes"),
+        Column("gross", _("Sales"), "money"),
+        Column("per_hour", _("Sales per hour worked"), "money"),
+    )
+
+
 def _kitchen_times(period: Period) -> dict:
     first, after = period.local_bounds()
     return ticket_times(first=first, after=after, outlet_id=period.outlet_id)
@@ -174,6 +184,14 @@ REPORTS = (
             Column("late", _("Late")),
         ),
         Chart("bar", "station", ("average_minutes",), unit="minutes"),
+    ),
+    Report(
+        "labour",
+        _("Labour against sales"),
+        _("Hours clocked per business day beside the day's sales."),
+        labour_against_sales,
+        _labour_labels(),
+        Chart("bar", "day", ("per_hour",)),
     ),
 )
 

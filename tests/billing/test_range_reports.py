@@ -12,17 +12,29 @@ from django.utils import timezone
 from billing import services
 from billing.models import BusinessDay, Check, Payment
 from billing.range_reports import Period
+from billing.range_reports.labour import labour_against_sales
 from billing.range_reports.product_mix import product_mix
 from billing.range_reports.sales import sales_by_day, sales_by_hour, sales_by_tax_rate
 from billing.range_reports.tenders import tenders
 from billing.range_reports.voids import voids
 from billing.range_reports.waiters import sales_per_waiter
 from billing.reports import day_report
+from staff.models import WorkShift
 from tables.models import Outlet
 from tests.billing.conftest import checks_of, dinner, pay_cash_in_full, pay_voucher_in_full
 
-REPORTS = (sales_by_day, sales_by_hour, sales_by_tax_rate, product_mix, sales_per_waiter, tenders, voids)
+REPORTS = (
+    labour_against_sales,
+    sales_by_day,
+    sales_by_hour,
+    sales_by_tax_rate,
+    product_mix,
+    sales_per_waiter,
+    tenders,
+    voids,
+)
 QUERIES = {
+    labour_against_sales: 2,
     sales_by_day: 2,
     sales_by_hour: 3,
     sales_by_tax_rate: 1,
@@ -186,3 +198,35 @@ def test_a_report_costs_the_same_queries_for_one_day_or_many(report, three_days)
             report(Period(start=first, end=first + datetime.timedelta(days=days - 1)))
         counts.append(len(queries))
     assert counts == [QUERIES[report]] * 2
+
+
+def test_labour_hours_by_business_day_against_the_days_sales(three_days, world):
+    made, first = three_days["made"], three_days["first"]
+    zone = timezone.get_current_timezone()
+
+    def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+        return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone)
+
+    third = first + datetime.timedelta(days=2)
+    # Anna 16:00-23:30 on the first day; Bram 17:00-01:15, past midnight: still the first business day.
+    WorkShift.objects.create(person=world.waiter, clocked_in_at=at(first, 16), clocked_out_at=at(first, 23, 30))
+    WorkShift.objects.create(
+        person=world.other_waiter,
+        clocked_in_at=at(first, 17),
+        clocked_out_at=at(first + datetime.timedelta(days=1), 1, 15),
+    )
+    # The third day: Anna at 02:00 of the night before it ends (the second business day), and 18:00-22:00.
+    WorkShift.objects.create(person=world.waiter, clocked_in_at=at(third, 2), clocked_out_at=at(third, 3))
+    WorkShift.objects.create(person=world.waiter, clocked_in_at=at(third, 18), clocked_out_at=at(third, 22))
+    WorkShift.objects.create(person=world.other_waiter, clocked_in_at=at(third, 18))  # still working: no hours
+
+    report = labour_against_sales(Period(start=first, end=third))
+    rows = {r["day"]: r for r in report["rows"]}
+    expected_minutes = {first: 450 + 495, first + datetime.timedelta(days=1): 60, third: 240}
+    for day, minutes in expected_minutes.items():
+        gross = sum(total_of(m[2]) for m in made if m[0] == day)
+        row = rows[day.isoformat()]
+        assert row["hours"] == f"{minutes / 60:.1f}"
+        assert row["gross"] == gross
+        assert row["per_hour"] == (round(gross * 60 / minutes) if minutes else 0)
+    assert report["totals"]["hours"] == f"{sum(expected_minutes.values()) / 60:.1f}"
