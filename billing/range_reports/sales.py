@@ -55,8 +55,9 @@ def sales_by_day(period: Period) -> dict:
 def sales_by_hour(period: Period) -> dict:
     """Per local hour the checks were paid, in the business day's order (from BUSINESS_DAY_ENDS_AT): two queries.
 
-    Covers count an order in each hour one of its checks was paid in, so the hours' covers
-    can add up to more than the days' when a table paid in two goes; the totals are the days'.
+    Covers count an order in each hour one of its checks was paid in, so a table that paid
+    in two goes across an hour counts in both (and twice in the total); sales by day has
+    the days' covers as the Z counts them.
     """
     checks = closed_checks(period)
     keys = {"hour": ExtractHour("closed_at")}
@@ -67,10 +68,7 @@ def sales_by_hour(period: Period) -> dict:
     busy = [index for index, hour in enumerate(hours) if hour in figures]
     shown = hours[busy[0] : busy[-1] + 1] if busy else []
     rows = [_row({"hour": hour}, figures.get(hour), covers.get(hour, 0)) for hour in shown]
-    totals = _totals(rows)
-    totals["covers"] = sum(row["covers"] for row in covers_by(checks, {}))
-    totals["average_per_cover"] = average(totals["gross"], totals["covers"])
-    return {"rows": rows, "totals": totals}
+    return {"rows": rows, "totals": _totals(rows)}
 
 
 def sales_by_tax_rate(period: Period) -> dict:

@@ -36,7 +36,7 @@ REPORTS = (
 QUERIES = {
     labour_against_sales: 2,
     sales_by_day: 2,
-    sales_by_hour: 3,
+    sales_by_hour: 2,
     sales_by_tax_rate: 1,
     product_mix: 1,
     sales_per_waiter: 4,
@@ -60,6 +60,7 @@ def test_one_day_agrees_with_that_days_report(busy_day):
     for name in ("checks", "covers", "net", "tax", "gross", "average_check", "average_per_cover"):
         assert row[name] == by_day["totals"][name] == x["sales"][name], name
     assert sales_by_hour(period)["totals"]["gross"] == x["sales"]["gross"]
+    # Each order's checks were all paid in one hour here, so the hours' covers are the day's.
     assert sales_by_hour(period)["totals"]["covers"] == x["sales"]["covers"]
 
     assert sales_by_tax_rate(period)["rows"] == [
