@@ -49,6 +49,17 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        _("Reports"),
+        (
+            Page(
+                "reports",
+                "manager:reports",
+                _("Reports"),
+                _("Sales by day and hour, product mix, waiters, tenders, VAT, voids, kitchen times, labour."),
+            ),
+        ),
+    ),
+    Section(
         _("Set-up"),
         (
             Page("menu", "manager:menu", _("Menu"), _("Menus, categories, items, prices and choices.")),

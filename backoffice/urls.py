@@ -8,6 +8,7 @@ from backoffice import (
     menu_api,
     menu_views,
     pricing_views,
+    report_views,
     staff_views,
     timesheet_views,
     views,
@@ -53,4 +54,8 @@ urlpatterns = [
     # the floor-plan editor
     path("floor/", floor_views.floor_editor, name="floor"),
     path("floor/api/<int:outlet_id>/", floor_api.FloorPlanView.as_view(), name="floor-plan"),
+    # Reports
+    path("reports/", report_views.reports_index, name="reports"),
+    path("reports/<slug:key>/", report_views.report_page, name="report"),
+    path("reports/<slug:key>/csv/", report_views.report_csv, name="report-csv"),
 ]

@@ -16,6 +16,7 @@ MANAGER_PAGES = [
     "/cashier/",
     "/kitchen/86/",
     "/frontdesk/",
+    "/manager/reports/",
     "/manager/menu/",
     "/manager/menu/allergens/",
     "/manager/prices/",

@@ -171,3 +171,5 @@ class LineStatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # The voids report: the void events of a period, without reading every status change.
+        indexes = [models.Index(fields=["to_status", "at"], name="linechange_to_status_at_idx")]
