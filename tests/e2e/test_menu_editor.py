@@ -30,7 +30,7 @@ DISH = {"en": "Cheese board", "nl": "Kaasplank"}
 @pytest.fixture
 def starters(demo_data) -> tuple[int, int]:
     """The bistro's id and its starters' (asked for before `pages`: the ORM refuses Playwright's thread)."""
-    category = Category.objects.get(name="Voorgerechten", menu__outlet__name=BISTRO)
+    category = Category.objects.get(name_nl="Voorgerechten", menu__outlet__name=BISTRO)
     return Outlet.objects.get(name=BISTRO).pk, category.pk
 
 

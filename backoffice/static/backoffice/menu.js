@@ -4,6 +4,7 @@ import { api, newUuid } from "../waiter/api.js";
 import { h, setBusy, showDialog, textColourOn, toast } from "../waiter/dom.js";
 import { gettext, interpolate } from "../waiter/i18n.js";
 import { money, moneyDelta } from "../waiter/money.js";
+import { field, textInput, translated, nameFields, select, checkbox, showErrors, text, idOrNull, namesFrom } from "./menu_form.js";
 
 const root = document.getElementById("menu-editor");
 const outletId = Number(root.dataset.outletId);
@@ -21,21 +22,6 @@ const urls = {
   item: (id) => `${base}/items/${id}/`,
   groups: `${base}/modifier-groups/`,
   group: (id) => `${base}/modifier-groups/${id}/`,
-};
-
-// The names each kind of row has, in ONE place; each is asked in every language of the site
-// (name_en, name_nl...), side by side. A name in one language is enough: screens fall back.
-const LANGUAGES = JSON.parse(document.getElementById("menu-languages").textContent);
-const NAME_FIELDS = {
-  menu: [{ field: "name", label: gettext("Name"), max: 80 }],
-  category: [{ field: "name", label: gettext("Name"), max: 80 }],
-  item: [
-    { field: "name", label: gettext("Name"), max: 80 },
-    { field: "short_name", label: gettext("Kitchen name"), max: 40, optional: true },
-    { field: "description", label: gettext("Description"), max: 200, optional: true },
-  ],
-  group: [{ field: "name", label: gettext("Name"), max: 80 }],
-  choice: [{ field: "name", label: gettext("Choice"), max: 80 }],
 };
 
 const language = document.documentElement.lang || "en";
@@ -237,67 +223,12 @@ function choiceText(choice) {
 
 // ---- forms -----------------------------------------------------------------------------
 
-function field(label, control, name) {
-  return h("label", { class: "field", "data-field": name }, h("span", { class: "field__label" }, label), control, h("p", { class: "field__error" }));
-}
-
-function textInput(name, value, { max, required = true, inputmode } = {}) {
-  return h("input", { class: "input", name, value: value ?? "", maxlength: max, required, inputmode, autocomplete: "off" });
-}
-
-const translated = (kind) => NAME_FIELDS[kind].flatMap((spec) => LANGUAGES.map(([code, language]) => ({ ...spec, key: `${spec.field}_${code}`, language })));
-
-function nameFields(kind, row) {
-  return NAME_FIELDS[kind].map((spec) =>
-    h(
-      "div",
-      { class: "menu-form__row" },
-      translated(kind)
-        .filter((one) => one.field === spec.field)
-        .map((one) => field(`${one.label} · ${one.language}`, textInput(one.key, row?.[one.key], { max: one.max, required: false }), one.key)),
-    ),
-  );
-}
-
-function select(name, options, selected) {
-  return h(
-    "select",
-    { class: "input", name },
-    options.map(([value, text]) => h("option", { value: value ?? "", selected: (value ?? "") === (selected ?? "") }, text)),
-  );
-}
-
-function checkbox(name, checked, label) {
-  return h("label", { class: "menu-check" }, h("input", { type: "checkbox", name, checked }), h("span", {}, label));
-}
-
 function courseOptions(first) {
   return [...(first ? [[null, first]] : []), ...state.data.courses.map((c) => [String(c.number), `${c.number}. ${c.name}`])];
 }
 
 function stationOptions(first) {
   return [[null, first], ...state.data.stations.map((s) => [String(s.id), s.name])];
-}
-
-// Show the server's answer next to the fields it names ("price", "windows.0.weekdays"...).
-function showErrors(form, error) {
-  for (const box of form.querySelectorAll(".field__error")) box.textContent = "";
-  const body = error.body && typeof error.body === "object" ? error.body : {};
-  let placed = false;
-  const place = (path, value) => {
-    if (typeof value === "string" || (Array.isArray(value) && value.every((v) => typeof v === "string"))) {
-      const target = form.querySelector(`[data-field="${path}"] .field__error`);
-      if (target) {
-        target.textContent = [value].flat().join(" ");
-        placed = true;
-      }
-    } else if (Array.isArray(value)) value.forEach((inner, index) => place(`${path}.${index}`, inner));
-    else if (value && typeof value === "object") for (const [key, inner] of Object.entries(value)) place(`${path}.${key}`, inner);
-  };
-  for (const [key, value] of Object.entries(body)) place(key, value);
-  // Named next to its field, and said once at the bottom too (a field may be scrolled away).
-  toast(error.message);
-  return placed;
 }
 
 function formDialog(title, form, { onSave, danger } = {}) {
@@ -333,13 +264,6 @@ function formDialog(title, form, { onSave, danger } = {}) {
   showDialog(dialog, { dismissable: false });
   paintSwatches(dialog);
   return dialog;
-}
-
-const text = (data, name) => (data.get(name) || "").trim();
-const idOrNull = (value) => (value ? Number(value) : null);
-
-function namesFrom(kind, data) {
-  return Object.fromEntries(translated(kind).map((one) => [one.key, text(data, one.key)]));
 }
 
 // ---- menus -----------------------------------------------------------------------------
