@@ -36,7 +36,7 @@ def dinners_last_month() -> dict:
     """Four paid dinners, moved to a business day of last month (at the hours of DINNERS)."""
     bistro = Outlet.objects.get(name=BISTRO_NAME)
     anna = User.objects.get(username="anna")
-    voucher = Tender.objects.get(name="Cadeaubon")
+    voucher = Tender.objects.get(name_nl="Cadeaubon")
     items = list(Item.objects.filter(category__menu__outlet=bistro).order_by("pk")[:3])
     today = services.business_date(timezone.now())
     day_date = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=12)
