@@ -11,7 +11,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from orders.models import Item, Modifier, Order
-from orders.prices import effective_price
+from orders.prices import effective_price, next_price_change
 from orders.selectors import item_availability, local_now, price_rules, table_states
 from tables.models import Outlet
 
@@ -130,7 +130,9 @@ def announce_modifier_on_commit(modifier: Modifier) -> None:
 def announce_prices_on_commit(outlet_id: int, item_ids: list[int]) -> None:
     """After commit: the changed items with their price now, as the `floor.item` an 86 sends.
 
-    A tablet merges the message into its menu and redraws the tile, price included.
+    A tablet merges the message into its menu and redraws the tile, price included; each
+    message also says when the prices next change by themselves (a happy hour just saved
+    may open later), so the tablet takes its menu again then.
     """
     item_ids = sorted(set(item_ids))
     if not item_ids:
@@ -138,7 +140,9 @@ def announce_prices_on_commit(outlet_id: int, item_ids: list[int]) -> None:
 
     def announce() -> None:
         at = local_now()
-        rules = price_rules(outlet_id=outlet_id, on=at.date(), item_ids=item_ids)
+        # Every item's lists (not only these items'): the next moment is the outlet's.
+        rules = price_rules(outlet_id=outlet_id, on=at.date(), upcoming=True)
+        change = next_price_change(rules=rules, at=at)
         items = Item.objects.filter(pk__in=item_ids, category__menu__outlet_id=outlet_id)
         price = {
             item.pk: effective_price(
@@ -150,7 +154,11 @@ def announce_prices_on_commit(outlet_id: int, item_ids: list[int]) -> None:
             [
                 (
                     floor_group(outlet_id),
-                    {"type": "floor.item", "item": {**item_availability(item), "price": price[item.pk]}},
+                    {
+                        "type": "floor.item",
+                        "item": {**item_availability(item), "price": price[item.pk]},
+                        "prices_change_at": change.isoformat() if change else None,
+                    },
                 )
                 for item in items
             ]

@@ -159,7 +159,10 @@ class FloorConsumer(KeepAliveConsumer):
         await self.send_json({"type": "layout", "layout": event["layout"]})
 
     async def floor_item(self, event):
-        await self.send_json({"type": "item", "item": event["item"]})
+        message = {"type": "item", "item": event["item"]}
+        if "prices_change_at" in event:  # a price change says when the prices next change by themselves
+            message["prices_change_at"] = event["prices_change_at"]
+        await self.send_json(message)
 
     async def floor_menu(self, event):
         await self.send_json({"type": "menu", "menu": event["menu"]})

@@ -101,6 +101,34 @@ def effective_price(
     return base
 
 
+def next_price_change(*, rules: Iterable[PriceRule], at: datetime.datetime) -> datetime.datetime | None:
+    """The first moment after `at` (outlet local time) at which a rule may change a price, or None.
+
+    That is a price list's first day starting (at midnight) or a happy hour's window opening
+    or closing. Nobody saves anything at that moment, so an open tablet reloads its menu then.
+    A week ahead covers every weekly window; a list further away is found on a later load.
+    """
+    tz = at.tzinfo
+    moments: list[datetime.datetime] = []
+    for rule in rules:
+        if rule.kind == PRICE_LIST and rule.starts_on is not None:
+            moments.append(datetime.datetime.combine(rule.starts_on, datetime.time(0), tzinfo=tz))
+        elif rule.kind == HAPPY_HOUR and rule.starts_at is not None and rule.ends_at is not None:
+            if rule.starts_at == rule.ends_at:
+                continue  # an empty window covers nothing (see `window_covers`)
+            past_midnight = rule.ends_at < rule.starts_at
+            # From yesterday, whose window past midnight may close today, to a week ahead.
+            for offset in range(-1, 8):
+                day = at.date() + datetime.timedelta(days=offset)
+                if str(day.weekday()) not in rule.weekdays:
+                    continue
+                last_day = day + datetime.timedelta(days=1) if past_midnight else day
+                moments.append(datetime.datetime.combine(day, rule.starts_at, tzinfo=tz))
+                moments.append(datetime.datetime.combine(last_day, rule.ends_at, tzinfo=tz))
+    later = [moment for moment in moments if moment > at]
+    return min(later, default=None)
+
+
 def euros_text(cents: int) -> str:
     """Cents as a file writes euros, whatever the language: "12.50", "-0.05"."""
     sign = "-" if cents < 0 else ""

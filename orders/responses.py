@@ -133,6 +133,9 @@ class MenuSerializer(serializers.Serializer):
     courses = MenuCourseSerializer(many=True)
     categories = MenuCategorySerializer(many=True)
     modifier_groups = serializers.DictField(child=MenuModifierGroupSerializer(), help_text="By group id.")
+    prices_change_at = serializers.DateTimeField(
+        allow_null=True, help_text="When a price list starts or a happy hour opens or closes next: reload then."
+    )
 
 
 class LineModifierSerializer(serializers.Serializer):

@@ -21,7 +21,7 @@ from orders.models import (
     OrderLineModifier,
     PriceListEntry,
 )
-from orders.prices import HAPPY_HOUR, PRICE_LIST, PriceRule, effective_price
+from orders.prices import HAPPY_HOUR, PRICE_LIST, PriceRule, effective_price, next_price_change
 from tables.models import Area, Outlet, Table
 
 LIVE_LINE_STATUSES = (OrderLine.Status.PENDING, OrderLine.Status.SENT, OrderLine.Status.SERVED)
@@ -183,15 +183,18 @@ _RULE_COLUMNS = (
 )
 
 
-def price_rules(*, outlet_id: int, on: datetime.date, item_ids: list[int] | None = None) -> list[PriceRule]:
+def price_rules(
+    *, outlet_id: int, on: datetime.date, item_ids: list[int] | None = None, upcoming: bool = False
+) -> list[PriceRule]:
     """The price lists started by `on` and the happy hours of an outlet, in ONE query (a union).
 
     With `item_ids`, only the lists' entries for those items (happy hours stay whole: a
-    category's % off reaches items by their category).
+    category's % off reaches items by their category). With `upcoming`, the lists that start
+    later too (the prices ignore them; `next_price_change` needs their first day).
     """
-    entries = PriceListEntry.objects.filter(
-        price_list__outlet_id=outlet_id, price_list__cancelled_at__isnull=True, price_list__starts_on__lte=on
-    )
+    entries = PriceListEntry.objects.filter(price_list__outlet_id=outlet_id, price_list__cancelled_at__isnull=True)
+    if not upcoming:
+        entries = entries.filter(price_list__starts_on__lte=on)
     if item_ids is not None:
         entries = entries.filter(item_id__in=item_ids)
     no_int, no_time = Value(None, output_field=IntegerField()), Value(None, output_field=TimeField())
@@ -270,7 +273,7 @@ def menu_for_outlet(*, outlet: Outlet, at: datetime.datetime | None = None) -> d
         )
     )
     served = [menu for menu in menus if menu.is_served_at(at)]
-    rules = price_rules(outlet_id=outlet.pk, on=at.date())
+    rules = price_rules(outlet_id=outlet.pk, on=at.date(), upcoming=True)
     group_ids: set[int] = set()
     categories = []
     for menu in served:
@@ -324,6 +327,7 @@ def menu_for_outlet(*, outlet: Outlet, at: datetime.datetime | None = None) -> d
         "courses": courses,
         "categories": categories,
         "modifier_groups": {str(pk): _modifier_group_entry(group) for pk, group in sorted(groups.items())},
+        "prices_change_at": next_price_change(rules=rules, at=at),
     }
 
 

@@ -70,6 +70,23 @@ function drawTile(item, onTap) {
   );
 }
 
+// A price list starting or a happy hour opening changes the prices while nobody saves anything:
+// take the menu again at the moment the server named. A tablet whose clock runs ahead gets the
+// same moment back and tries again shortly; a far moment is re-armed every few hours instead
+// (setTimeout cannot wait months).
+const PRICE_CHANGE_MARGIN_MS = 1000;
+const PRICE_CHANGE_RETRY_MS = 5000;
+const PRICE_CHANGE_LONGEST_WAIT_MS = 6 * 60 * 60 * 1000;
+let priceChangeTimer = null;
+export function reloadWhenPricesChange(menu, reload) {
+  clearTimeout(priceChangeTimer);
+  priceChangeTimer = null;
+  const moment = menu?.prices_change_at ? Date.parse(menu.prices_change_at) : NaN;
+  if (Number.isNaN(moment)) return;
+  const wait = Math.max(moment - Date.now() + PRICE_CHANGE_MARGIN_MS, PRICE_CHANGE_RETRY_MS);
+  priceChangeTimer = setTimeout(reload, Math.min(wait, PRICE_CHANGE_LONGEST_WAIT_MS));
+}
+
 export function renderItems(box, items, onTap) {
   if (!items.length) {
     box.replaceChildren(h("p", { class: "empty" }, gettext("No items in this category.")));

@@ -4,7 +4,15 @@ import { closeOnBack, guardLeaving } from "./backbutton.js";
 import { h, setBusy, showDialog, toast } from "./dom.js";
 import { gettext, interpolate, ngettext } from "./i18n.js";
 import { openPendingLineSheet, openSentLineSheet } from "./linesheet.js";
-import { onItemHold, renderCategories, renderCoursePicker, renderItems, renderSeatPicker, updateItemTile } from "./menu.js";
+import {
+  onItemHold,
+  reloadWhenPricesChange,
+  renderCategories,
+  renderCoursePicker,
+  renderItems,
+  renderSeatPicker,
+  updateItemTile,
+} from "./menu.js";
 import { charges, indexModifiers, openModifierDialog } from "./modifiers.js";
 import { money } from "./money.js";
 import { kindName, orderTitle } from "./orderlabel.js";
@@ -79,6 +87,7 @@ async function loadMenu() {
   try {
     state.menu = await api("GET", paths.menu(outletId));
     state.modifiers = indexModifiers(state.menu.modifier_groups);
+    reloadWhenPricesChange(state.menu, loadMenu);
     const ids = state.menu.categories.map((c) => c.id);
     if (!ids.includes(state.categoryId)) state.categoryId = ids[0] ?? null;
     renderMenu();
@@ -86,6 +95,7 @@ async function loadMenu() {
     renderTicketPanel();
   } catch (error) {
     toast(error.message);
+    reloadWhenPricesChange(state.menu, loadMenu); // a change already due is tried again shortly
   }
 }
 
@@ -489,6 +499,11 @@ function onMessage(message) {
     // The manager changed the menu (an item added, a price, the order): take it again.
     loadMenu();
   } else if (message.type === "item") {
+    if (state.menu && message.prices_change_at !== undefined) {
+      // A price list or happy hour was saved: the moment the prices next change may have moved.
+      state.menu.prices_change_at = message.prices_change_at;
+      reloadWhenPricesChange(state.menu, loadMenu);
+    }
     const item = findItem(message.item.id);
     if (!item) return;
     Object.assign(item, message.item);

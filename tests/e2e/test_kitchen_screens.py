@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from kitchen.models import Station
 from kitchen.services import issue_pairing_code
 from staff.models import User
-from tests.e2e.conftest import TABLET
+from tests.e2e.conftest import PHONE, TABLET
 from tests.e2e.steps import (
     LIVE_TIMEOUT_MS,
     api_post,
@@ -32,6 +32,22 @@ from tests.e2e.steps import (
 TV = {"viewport": {"width": 1920, "height": 1080}, "has_touch": True}
 SCREEN_10_INCH = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
 BISTRO = "Bistro De Tafel"
+LONG_DUTCH_NAME = "Nagerechten en patisserie"
+
+# The header's parts, each as a box: none may lie on another, none may reach past the screen.
+HEADER_BOXES = """() => {
+  const parts = [...document.querySelectorAll(
+    '.kds-head > :not(.kds-head__station):not(.kds-head__counts):not(.kds-head__spacer),' +
+    ' .kds-head__station > *, .kds-head__counts > *')];
+  const name = document.querySelector('#station-name');
+  return {
+    width: window.innerWidth,
+    pageWidth: document.documentElement.scrollWidth,
+    nameCut: name.scrollWidth > name.clientWidth + 1,
+    boxes: parts.map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0 && r.height > 0)
+      .map((r, i) => ({i, label: parts[i].id || parts[i].className, left: r.left, right: r.right, top: r.top, bottom: r.bottom})),
+  };
+}"""
 
 
 @pytest.fixture
@@ -301,7 +317,13 @@ def _age_tickets(order_ids_by_minutes: dict[int, int]) -> None:
     in_own_thread(work)
 
 
-def test_a_busy_evening_reads_from_two_metres(kitchen, pages):
+@pytest.fixture
+def long_dutch_station_name(demo_data):
+    """The dessert station's Dutch name, as long as a real kitchen's (asked for before `pages`)."""
+    Station.objects.filter(outlet__name=BISTRO, code="dessert").update(name_nl=LONG_DUTCH_NAME)
+
+
+def test_a_busy_evening_reads_from_two_metres(kitchen, long_dutch_station_name, pages):
     warm = pages.open(TV, "/kitchen/")
     pair_screen(warm, kitchen["codes"]["warm"], "Grill")
     koud = pages.open(TABLET, "/kitchen/")
@@ -418,7 +440,7 @@ def test_a_busy_evening_reads_from_two_metres(kitchen, pages):
     table_2 = ticket_card(warm, "2")
     table_2.locator(".kitem", has_text="burger").locator(".kitem__body").tap()
     table_2.locator(".kitem", has_text="burger").locator(".kitem__body").tap()
-    table_2.locator(".kitem", has_text="Kipsat").locator(".kitem__body").tap()
+    table_2.locator(".kitem", has_text="Chicken satay").locator(".kitem__body").tap()
     expect(table_2.locator('.kitem[data-status="ready"]')).to_have_count(1)
     expect(table_2.locator('.kitem[data-status="in_progress"]')).to_have_count(1)
     ticket_card(warm, "3").locator('[data-action="start"]').tap()
@@ -436,3 +458,37 @@ def test_a_busy_evening_reads_from_two_metres(kitchen, pages):
     pages.screenshot(expo, "4-expo-1080p")
     expo.set_viewport_size({"width": 1024, "height": 768})
     pages.screenshot(expo, "5-expo-1024")
+    assert_header_fits(expo, "expo-1024")
+
+    # The cold line's screen on a tablet, a 10" kitchen display and a cook's phone.
+    for name, size in (("1024", TABLET), ("1280", SCREEN_10_INCH), ("phone", PHONE)):
+        koud.set_viewport_size(size["viewport"])
+        assert_header_fits(koud, f"koud-{name}")
+
+    # In Dutch, with a long station name: the dessert station's screen.
+    dessert = pages.open({**TABLET, "locale": "nl-NL"}, "/kitchen/")
+    pair_screen(dessert, kitchen["codes"]["dessert"], "Patisserie")
+    expect(dessert.locator("#station-name")).to_have_text(LONG_DUTCH_NAME)
+    for name, size in (("1024", TABLET), ("1280", SCREEN_10_INCH), ("phone", PHONE)):
+        dessert.set_viewport_size(size["viewport"])
+        pages.screenshot(dessert, f"6-dessert-nl-{name}")
+        assert_header_fits(dessert, f"dessert-nl-{name}")
+
+
+def assert_header_fits(page, step: str) -> None:
+    """The station's name, its counts, the buttons and the clock side by side, none over another or cut off."""
+    found = page.evaluate(HEADER_BOXES)
+    assert found["pageWidth"] <= found["width"], f"{step}: the page is {found['pageWidth']}px wide"
+    assert not found["nameCut"], f"{step}: the station's name is cut off"
+    boxes = found["boxes"]
+    assert len(boxes) >= 5, f"{step}: only {len(boxes)} parts in the header"
+    for box in boxes:
+        assert box["left"] >= 0 and box["right"] <= found["width"] + 0.5, f"{step}: {box['label']} sticks out"
+    for a, b in ((a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]):
+        apart = (
+            a["right"] <= b["left"] + 0.5
+            or b["right"] <= a["left"] + 0.5
+            or a["bottom"] <= b["top"] + 0.5
+            or b["bottom"] <= a["top"] + 0.5
+        )
+        assert apart, f"{step}: {a['label']} overlaps {b['label']}"
