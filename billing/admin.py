@@ -1,5 +1,5 @@
 from django.contrib import admin
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TabbedTranslationAdmin
 
 from billing.models import CardReader, Check, CheckItem, Discount, OutletBilling, Payment, PaymentStateChange, Tender
 
@@ -11,7 +11,7 @@ class OutletBillingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tender)
-class TenderAdmin(TranslationAdmin):
+class TenderAdmin(TabbedTranslationAdmin):
     list_display = ["name", "kind", "allows_tip", "is_active", "sort_order"]
     list_editable = ["is_active", "sort_order"]
 

@@ -236,6 +236,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # (not LANGUAGE_CODE) because it shapes the fields, and so the migrations.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",), "en": ("nl",), "nl": ("en",)}
+# The admin shows each translated field's languages as tabs (jQuery UI). modeltranslation would
+# load jQuery UI from a CDN, which the CSP refuses: it comes from npm and is served here
+# (config/vendor_static.py); jQuery is the admin's own.
+JQUERY_URL = "admin/js/vendor/jquery/jquery.min.js"
+JQUERY_UI_URL = "vendor/jquery-ui.min.js"
 # Kitchen tickets print in the kitchen's language, whoever sends or fires the course; bills and
 # receipts print in the language of the screen that prints them.
 KITCHEN_LANGUAGE = os.environ.get("KITCHEN_LANGUAGE", LANGUAGE_CODE)

@@ -17,6 +17,8 @@ VENDOR_FILES = {
     "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
     "chart.umd.min.js.map": "chart.js/dist/chart.umd.min.js.map",
     "sortable.esm.js": "sortablejs/modular/sortable.esm.js",
+    # The Django admin's language tabs (modeltranslation's TabbedTranslationAdmin); no theme CSS needed.
+    "jquery-ui.min.js": "jquery-ui/dist/jquery-ui.min.js",
 }
 PREFIX = "vendor"
 

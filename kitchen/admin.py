@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TabbedTranslationAdmin
 
 from kitchen import services
 from kitchen.models import (
@@ -28,7 +28,7 @@ class ModifierRouteInline(admin.TabularInline):
 
 
 @admin.register(Station)
-class StationAdmin(TranslationAdmin):
+class StationAdmin(TabbedTranslationAdmin):
     list_display = ["name", "code", "outlet", "kind", "printer", "warn_after_minutes", "late_after_minutes"]
     list_filter = ["outlet", "kind"]
     inlines = [StationRouteInline, ModifierRouteInline]

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
 from orders import broadcasts
 from orders.models import (
@@ -23,7 +23,7 @@ class TaxRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Course)
-class CourseAdmin(TranslationAdmin):
+class CourseAdmin(TabbedTranslationAdmin):
     list_display = ["outlet", "number", "name"]
     list_filter = ["outlet"]
 
@@ -34,14 +34,14 @@ class MenuWindowInline(admin.TabularInline):
 
 
 @admin.register(Menu)
-class MenuAdmin(TranslationAdmin):
+class MenuAdmin(TabbedTranslationAdmin):
     list_display = ["name", "outlet", "is_active", "sort_order"]
     list_filter = ["outlet", "is_active"]
     inlines = [MenuWindowInline]
 
 
 @admin.register(Category)
-class CategoryAdmin(TranslationAdmin):
+class CategoryAdmin(TabbedTranslationAdmin):
     list_display = ["name", "menu", "default_course", "colour", "sort_order"]
     list_filter = ["menu__outlet", "menu"]
     list_select_related = ["menu__outlet"]
@@ -56,7 +56,7 @@ class ModifierInline(TranslationStackedInline):
 
 
 @admin.register(ModifierGroup)
-class ModifierGroupAdmin(TranslationAdmin):
+class ModifierGroupAdmin(TabbedTranslationAdmin):
     list_display = ["name", "min_choices", "max_choices", "free_choices"]
     inlines = [ModifierInline]
 
@@ -67,7 +67,7 @@ class ItemModifierGroupInline(admin.TabularInline):
 
 
 @admin.register(Item)
-class ItemAdmin(TranslationAdmin):
+class ItemAdmin(TabbedTranslationAdmin):
     list_display = ["name", "category", "price", "tax_rate", "is_available", "remaining_qty"]
     list_editable = ["is_available", "remaining_qty"]
     list_filter = ["category__menu__outlet", "category", "is_available"]

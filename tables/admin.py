@@ -1,5 +1,5 @@
 from django.contrib import admin
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TabbedTranslationAdmin
 
 from tables.models import Area, Outlet, Table
 
@@ -11,12 +11,12 @@ class TableInline(admin.TabularInline):
 
 
 @admin.register(Outlet)
-class OutletAdmin(TranslationAdmin):
+class OutletAdmin(TabbedTranslationAdmin):
     list_display = ["name", "kind", "pms_code", "prices_include_tax", "waiter_86_needs_manager", "is_active"]
 
 
 @admin.register(Area)
-class AreaAdmin(TranslationAdmin):
+class AreaAdmin(TabbedTranslationAdmin):
     list_display = ["name", "outlet", "sort_order", "plan_width", "plan_height", "is_active"]
     list_filter = ["outlet", "is_active"]
     inlines = [TableInline]
