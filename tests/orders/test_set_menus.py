@@ -135,3 +135,44 @@ def test_voiding_the_set_voids_its_dishes(world):
         services.void_line(line=line.set_parts.first(), by=world.waiter, reason="Wrong", **approval)
     services.void_line(line=line, by=world.waiter, reason="Wrong table", **approval)
     assert set(OrderLine.objects.filter(order=order).values_list("status", flat=True)) == {"void"}
+
+
+def test_the_api_sells_a_set_and_names_the_course_when_a_choice_is_missing(world, api_as):
+    set_menu = build_set_menu(world)
+    order = open_table(world)
+    client = api_as(world.waiter)
+    choices = [
+        {"course": 1, "item": world.salad.pk},
+        {"course": 2, "item": world.steak.pk, "modifiers": [world.medium.pk, world.fries.pk]},
+    ]
+    url = f"/api/orders/{order.pk}/lines/"
+    missing = client.post(url, {"item": set_menu.item.pk, "seat": 1, "set_choices": choices}, format="json")
+    assert missing.status_code == 400
+    assert "course 3" in str(missing.json()["set_choices"])
+    foreign = [*choices, {"course": 3, "item": world.soup.pk}]
+    refused = client.post(url, {"item": set_menu.item.pk, "seat": 1, "set_choices": foreign}, format="json")
+    assert refused.status_code == 400 and "course 3" in str(refused.json()["set_choices"])
+    bad_shape = client.post(url, {"item": set_menu.item.pk, "set_choices": [{"course": 1}]}, format="json")
+    assert bad_shape.status_code == 400 and "set_choices" in bad_shape.json()
+
+    choices.append({"course": 3, "item": set_menu.dessert.pk})
+    sold = client.post(url, {"item": set_menu.item.pk, "seat": 1, "set_choices": choices}, format="json")
+    assert sold.status_code == 201
+    lines = sold.json()["order"]["lines"]
+    set_line = next(line for line in lines if line["id"] == sold.json()["line"])
+    parts = [line for line in lines if line["set_line"] == set_line["id"]]
+    assert [p["item"] for p in parts] == [world.salad.pk, world.steak.pk, set_menu.dessert.pk]
+    assert sold.json()["order"]["total"] == 3950
+
+
+def test_the_menu_tells_the_tablet_the_courses_and_choices_of_a_set(world):
+    from orders.selectors import menu_for_outlet
+
+    set_menu = build_set_menu(world)
+    items = {item["id"]: item for c in menu_for_outlet(outlet=world.outlet)["categories"] for item in c["items"]}
+    assert items[set_menu.item.pk]["set_courses"] == [
+        {"course": 1, "choices": sorted([world.soup.pk, world.salad.pk])},
+        {"course": 2, "choices": [world.steak.pk]},
+        {"course": 3, "choices": sorted([set_menu.dessert.pk, set_menu.port.pk])},
+    ]
+    assert items[world.soup.pk]["set_courses"] == []
