@@ -263,6 +263,7 @@ class SetMenuCourse(models.Model):
     class Meta:
         ordering = ["set_item", "course"]
         verbose_name = _("set menu course")
+        verbose_name_plural = _("set menu courses")
         constraints = [models.UniqueConstraint(fields=["set_item", "course"], name="set_menu_course_once")]
 
     def __str__(self) -> str:
