@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from billing import services
 from billing.models import Check
@@ -58,3 +59,23 @@ def test_a_split_by_seat_moves_each_set_with_its_dishes(world):
     order = sell_sets(world, set_request(world, set_menu, seat=1), set_request(world, set_menu, seat=2))
     first, second = services.split_check_by_seat(check=Check.objects.get(order=order), by=world.waiter)
     assert services.check_total(first) == services.check_total(second) == 3950
+
+
+def test_moving_a_set_takes_its_dishes_and_an_even_split_keeps_the_sum(world):
+    from billing.models import CheckItem
+
+    set_menu = build_set_menu(world)
+    order = sell_sets(world, set_request(world, set_menu, seat=1), set_request(world, set_menu, seat=1))
+    check = Check.objects.get(order=order)
+    sets = CheckItem.objects.filter(guest_check=check, line__item=set_menu.item).order_by("pk")
+    dish = CheckItem.objects.filter(guest_check=check, line__set_line=sets[0].line).first()
+    with pytest.raises(ValidationError) as error:
+        services.move_items(check=check, moves=[(dish.pk, None)], by=world.waiter)
+    assert "items" in error.value.message_dict
+
+    moved_to = services.move_items(check=check, moves=[(sets[0].pk, None)], by=world.waiter)
+    assert CheckItem.objects.filter(guest_check=moved_to).count() == 4
+    assert services.check_total(moved_to) == services.check_total(Check.objects.get(pk=check.pk)) == 3950
+
+    halves = services.split_check_evenly(check=moved_to, ways=2, by=world.waiter)
+    assert sum(services.check_total(half) for half in halves) == 3950
