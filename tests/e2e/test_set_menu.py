@@ -94,9 +94,9 @@ def test_anna_sells_the_set_menu_the_kitchen_gets_each_course_and_the_bill_the_s
     anna.wait_for_url("**/bill/")
     expect(anna.locator(".bill-check .bill-totals__row--total").first).to_have_attribute("data-total", "3950")
     # The set's line shows its price; its dishes (carrying their shares for VAT) say "in set".
-    expect(
-        anna.locator(".bill-item[data-line-id] .bill-item__amount", has_text=re.compile(r"39[.,]50"))
-    ).to_have_count(1)
+    expect(anna.locator(".bill-item[data-line-id] .bill-item__amount", has_text=re.compile(r"39[.,]50"))).to_have_count(
+        1
+    )
     expect(anna.locator(".bill-item__amount", has_text=re.compile("^(in set|in menu)$"))).to_have_count(3)
     assert anna.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     pages.screenshot(anna, "5-bill")
