@@ -46,6 +46,9 @@ class BillItemSerializer(serializers.Serializer):
     seat = serializers.IntegerField()
     status = serializers.CharField()
     modifiers = serializers.ListField(child=serializers.CharField())
+    set_line = serializers.IntegerField(
+        allow_null=True, help_text="The set menu's line this dish was chosen in; its amount is its share of the set."
+    )
     amount = serializers.IntegerField()
     discount = serializers.IntegerField()
     discounts = LineDiscountEntrySerializer(many=True)

@@ -269,6 +269,8 @@ def bill_payload(*, order: Order) -> dict:
                     "seat": line.seat,
                     "status": line.status,
                     "modifiers": [m.name for m in line.modifiers.all()],
+                    # A dish of a set menu: its amount is its share of the set's price.
+                    "set_line": line.set_line_id,
                     "amount": share.amount,
                     "discount": share.discount,
                     "discounts": [

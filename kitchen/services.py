@@ -208,6 +208,8 @@ def create_tickets(*, order: Order, lines: Iterable[OrderLine], by: User) -> lis
     line_ids = [line.pk for line in lines]
     lines = list(
         OrderLine.objects.filter(pk__in=line_ids)
+        # A set menu's own line is cooked as its dishes, which are lines of their own.
+        .filter(item__set_courses__isnull=True)
         .select_related("item")
         .prefetch_related("modifiers")
         .order_by("course", "seat", "pk")

@@ -13,6 +13,7 @@ from orders.models import (
     ModifierGroup,
     Order,
     OrderLine,
+    SetMenuCourse,
     TaxRate,
 )
 
@@ -66,6 +67,15 @@ class ItemModifierGroupInline(admin.TabularInline):
     extra = 1
 
 
+class SetMenuCourseInline(admin.TabularInline):
+    """An item with courses here is a set menu: its price is spread over the dishes chosen."""
+
+    model = SetMenuCourse
+    fk_name = "set_item"
+    extra = 0
+    filter_horizontal = ["choices"]
+
+
 @admin.register(Item)
 class ItemAdmin(TabbedTranslationAdmin):
     list_display = ["name", "category", "price", "tax_rate", "is_available", "remaining_qty"]
@@ -73,7 +83,7 @@ class ItemAdmin(TabbedTranslationAdmin):
     list_filter = ["category__menu__outlet", "category", "is_available"]
     list_select_related = ["category", "tax_rate"]
     search_fields = ["name_en", "name_nl"]
-    inlines = [ItemModifierGroupInline]
+    inlines = [ItemModifierGroupInline, SetMenuCourseInline]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -67,6 +67,14 @@ class OpenOrderSerializer(StrictSerializer):
     room_number = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
 
 
+class SetChoiceSerializer(StrictSerializer):
+    """The dish chosen for one course of a set menu."""
+
+    course = SmallField()
+    item = IdField()
+    modifiers = serializers.ListField(child=IdField(), required=False, default=list, max_length=50)
+
+
 class AddLineSerializer(StrictSerializer):
     client_uuid = serializers.UUIDField(required=False)
     item = IdField()
@@ -75,6 +83,7 @@ class AddLineSerializer(StrictSerializer):
     course = SmallField(required=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     modifiers = serializers.ListField(child=IdField(), required=False, default=list, max_length=50)
+    set_choices = serializers.ListField(child=SetChoiceSerializer(), required=False, default=list, max_length=10)
 
 
 class AddLinesSerializer(StrictSerializer):
@@ -222,6 +231,10 @@ def _line_request(data: dict) -> services.LineRequest:
         note=data["note"],
         modifier_ids=data["modifiers"],
         client_uuid=data.get("client_uuid"),
+        set_choices=[
+            services.SetChoice(course=choice["course"], item_id=choice["item"], modifier_ids=choice["modifiers"])
+            for choice in data.get("set_choices", [])
+        ],
     )
 
 

@@ -88,6 +88,11 @@ class ItemAvailabilityAnswerSerializer(serializers.Serializer):
     is_86d = serializers.BooleanField(help_text="Sold out: unavailable or the countdown reached 0.")
 
 
+class MenuSetCourseSerializer(serializers.Serializer):
+    course = serializers.IntegerField()
+    choices = serializers.ListField(child=serializers.IntegerField(), help_text="Item ids to choose from.")
+
+
 class MenuItemSerializer(ItemAvailabilityAnswerSerializer):
     name = serializers.CharField()
     description = serializers.CharField(allow_blank=True)
@@ -98,6 +103,7 @@ class MenuItemSerializer(ItemAvailabilityAnswerSerializer):
     allergens = serializers.ListField(
         child=serializers.ChoiceField(choices=Allergen.values), help_text="EU allergen codes, in Annex II order."
     )
+    set_courses = MenuSetCourseSerializer(many=True, help_text="For a set menu: one dish per course; else empty.")
 
 
 class MenuCategorySerializer(serializers.Serializer):
@@ -166,6 +172,7 @@ class OrderLineEntrySerializer(serializers.Serializer):
     total = serializers.IntegerField()
     added_by = serializers.IntegerField()
     sent_at = serializers.DateTimeField(allow_null=True)
+    set_line = serializers.IntegerField(allow_null=True, help_text="The set menu's line this dish was chosen in.")
     modifiers = LineModifierSerializer(many=True)
 
 

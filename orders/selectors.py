@@ -20,6 +20,7 @@ from orders.models import (
     OrderLine,
     OrderLineModifier,
     PriceListEntry,
+    SetMenuCourse,
 )
 from orders.prices import HAPPY_HOUR, PRICE_LIST, PriceRule, effective_price, next_price_change
 from tables.models import Area, Outlet, Table
@@ -267,7 +268,8 @@ def menu_for_outlet(*, outlet: Outlet, at: datetime.datetime | None = None) -> d
             Prefetch(
                 "categories__items",
                 queryset=Item.objects.order_by("sort_order", "name").prefetch_related(
-                    Prefetch("itemmodifiergroup_set", queryset=ItemModifierGroup.objects.order_by("sort_order", "id"))
+                    Prefetch("itemmodifiergroup_set", queryset=ItemModifierGroup.objects.order_by("sort_order", "id")),
+                    Prefetch("set_courses", queryset=SetMenuCourse.objects.prefetch_related("choices")),
                 ),
             ),
         )
@@ -294,6 +296,11 @@ def menu_for_outlet(*, outlet: Outlet, at: datetime.datetime | None = None) -> d
                         "colour": item.colour or category.colour,
                         "modifier_groups": ids,
                         "allergens": item.allergens,
+                        # A set menu: one dish per course among these items (ids in the categories).
+                        "set_courses": [
+                            {"course": c.course, "choices": [choice.pk for choice in c.choices.all()]}
+                            for c in item.set_courses.all()
+                        ],
                         **item_availability(item),
                     }
                 )
@@ -344,7 +351,8 @@ def sold_out_board(*, outlet: Outlet) -> dict[str, Any]:
             Prefetch(
                 "categories__items",
                 queryset=Item.objects.order_by("sort_order", "name").prefetch_related(
-                    Prefetch("itemmodifiergroup_set", queryset=ItemModifierGroup.objects.order_by("sort_order", "id"))
+                    Prefetch("itemmodifiergroup_set", queryset=ItemModifierGroup.objects.order_by("sort_order", "id")),
+                    Prefetch("set_courses", queryset=SetMenuCourse.objects.prefetch_related("choices")),
                 ),
             ),
         )
@@ -403,6 +411,7 @@ def _line_entry(line: OrderLine) -> dict[str, Any]:
         "total": line.total,
         "added_by": line.added_by_id,
         "sent_at": line.sent_at.isoformat() if line.sent_at else None,
+        "set_line": line.set_line_id,
         "modifiers": [
             {
                 # `parent` refers to another entry's `line_modifier` (nested choices).

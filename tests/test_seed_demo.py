@@ -121,7 +121,8 @@ def test_every_item_is_routed_to_a_station_of_its_outlet(bistro):
     routes = StationRoute.objects.select_related("station")
     by_category = {route.category_id: route.station for route in routes if route.category_id}
     by_item = {route.item_id: route.station for route in routes if route.item_id}
-    for item in Item.objects.select_related("category__menu"):
+    # A set menu is cooked as the dishes chosen in it, each routed by its own item.
+    for item in Item.objects.select_related("category__menu").filter(set_courses__isnull=True):
         station = by_item.get(item.pk) or by_category.get(item.category_id)
         assert station is not None, item.name
         assert station.outlet_id == item.category.menu.outlet_id
@@ -278,3 +279,14 @@ def test_a_demo_loaded_before_names_had_languages_gets_both_on_the_next_run(seed
         "Vraag naar de soep van vandaag",
     )
     assert Tender.objects.get(name_en="Cash").name_nl == "Contant"
+
+
+def test_the_demo_has_a_set_menu_with_a_choice_per_course(seeded):
+    set_menu = Item.objects.get(name_nl="3-gangen keuzemenu")
+    assert set_menu.name_en == "3-course set menu" and set_menu.price == 3950
+    courses = {c.course: sorted(i.name_nl for i in c.choices.all()) for c in set_menu.set_courses.all()}
+    assert courses == {
+        1: ["Carpaccio", "Soep van de dag"],
+        2: ["Paddenstoelenrisotto", "Steak"],
+        3: ["Crème brûlée", "Kaasplankje"],
+    }

@@ -207,9 +207,13 @@ def move_items(*, check: Check, moves: list[tuple[int, int | None]], by: User, t
             if to_check.pk == check.pk:
                 raise ValidationError({"to_check": _("The items are already on this check.")})
         _refuse_if_frozen(check, *([to_check] if to_check else []))
-        items = {i.pk: i for i in CheckItem.objects.filter(guest_check=check, pk__in=[m[0] for m in moves])}
+        items = {
+            i.pk: i
+            for i in CheckItem.objects.filter(guest_check=check, pk__in=[m[0] for m in moves]).select_related("line")
+        }
         if len(items) != len({m[0] for m in moves}):
             raise ValidationError({"items": _("An item is not on this check.")})
+        moves = _with_set_dishes(check, moves, items)
         if to_check is None:
             _refuse_fixed_discounts(check)
             to_check = _new_check(order, like=check)
@@ -235,6 +239,22 @@ def move_items(*, check: Check, moves: list[tuple[int, int | None]], by: User, t
         _audit_if_bill_printed(check, by=by, action="items_moved", details={"to": to_check.pk, "moves": moves})
         _touch(check, to_check)
     return to_check
+
+
+def _with_set_dishes(check: Check, moves: list[tuple[int, int | None]], items: dict[int, CheckItem]):
+    """A set menu moves with its dishes (the same shares of each); a dish alone does not move."""
+    if any(item.line.set_line_id for item in items.values()):
+        raise ValidationError({"items": _("This dish is part of a set menu: move the set.")})
+    by_line = {item.line_id: item for item in items.values()}
+    dishes = list(
+        CheckItem.objects.filter(guest_check=check, line__set_line_id__in=list(by_line)).select_related("line")
+    )
+    extra = []
+    for dish in dishes:
+        set_item = by_line[dish.line.set_line_id]
+        shares = dict(moves)[set_item.pk]
+        extra.append((dish.pk, None if shares is None or shares == set_item.shares else shares))
+    return list(moves) + extra
 
 
 def split_check_by_seat(*, check: Check, by: User) -> list[Check]:

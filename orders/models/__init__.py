@@ -9,6 +9,7 @@ from orders.models.menu import (
     MenuWindow,
     Modifier,
     ModifierGroup,
+    SetMenuCourse,
     TaxRate,
 )
 from orders.models.order import (
@@ -42,5 +43,6 @@ __all__ = [
     "OrderStatusChange",
     "PriceList",
     "PriceListEntry",
+    "SetMenuCourse",
     "TaxRate",
 ]

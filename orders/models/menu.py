@@ -247,3 +247,24 @@ class ItemModifierGroup(models.Model):
     class Meta:
         ordering = ["sort_order", "id"]
         constraints = [models.UniqueConstraint(fields=["item", "group"], name="modifier_group_once_per_item")]
+
+
+class SetMenuCourse(models.Model):
+    """One course of a set menu ("3-gangen keuzemenu"): the guest picks one of `choices`.
+
+    The set item carries the one price; each chosen dish becomes a line of its own,
+    routed and fired in this course like any line.
+    """
+
+    set_item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="set_courses", verbose_name=_("set menu"))
+    course = models.PositiveSmallIntegerField(_("course"), validators=[MinValueValidator(1)])
+    choices = models.ManyToManyField(Item, related_name="+", verbose_name=_("choices"))
+
+    class Meta:
+        ordering = ["set_item", "course"]
+        verbose_name = _("set menu course")
+        verbose_name_plural = _("set menu courses")
+        constraints = [models.UniqueConstraint(fields=["set_item", "course"], name="set_menu_course_once")]
+
+    def __str__(self) -> str:
+        return f"{self.set_item} / {self.course}"

@@ -128,6 +128,9 @@ class OrderLine(models.Model):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A dish chosen in a set menu points at the set's line. The set's price is spread over its
+    # dishes (each at its own tax rate, as Dutch VAT wants), so the set's own line is 0.
+    set_line = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="set_parts")
 
     class Meta:
         ordering = ["course", "added_at", "id"]

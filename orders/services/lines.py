@@ -19,10 +19,12 @@ from orders.models import (
     Order,
     OrderLine,
     OrderLineModifier,
+    SetMenuCourse,
 )
 from orders.prices import PriceRule, effective_price
 from orders.selectors import item_is_served_now, local_now, price_rules
 from orders.services.lifecycle import _lock_order, _require_floor_role, _set_line_status, _touch
+from orders.set_menus import spread_set_price
 from orders.signals import (
     line_note_changed,
     lines_added,
@@ -46,6 +48,17 @@ class LineRequest:
     note: str = ""
     modifier_ids: list[int] = field(default_factory=list)
     client_uuid: uuid.UUID | None = None
+    # For a set menu: the dish chosen per course.
+    set_choices: list["SetChoice"] = field(default_factory=list)
+
+
+@dataclass
+class SetChoice:
+    """The dish a guest picked for one course of a set menu, with its own choices."""
+
+    course: int
+    item_id: int
+    modifier_ids: list[int] = field(default_factory=list)
 
 
 def _valid_courses(outlet_id: int) -> set[int]:
@@ -168,7 +181,12 @@ def _build_line(
     note = (request.note or "").strip()
     _validate_line_fields(order=order, qty=request.qty, seat=request.seat, course=course, note=note, courses=courses)
     modifiers = _resolve_modifiers(item, list(request.modifier_ids))
+    set_courses = list(SetMenuCourse.objects.filter(set_item=item).prefetch_related("choices"))
+    parts = _resolve_set_choices(item, set_courses, request.set_choices, courses)
     countdown_changed = _take_from_countdown(item, request.qty)
+    unit_price = effective_price(
+        item_id=item.pk, category_id=item.category_id, price=item.price, rules=rules, at=local_now()
+    )
     line = OrderLine.objects.create(
         order=order,
         client_uuid=request.client_uuid or uuid.uuid4(),
@@ -177,20 +195,101 @@ def _build_line(
         kitchen_name=item.short_name or item.name,
         # Both languages are copied, so each screen and slip reads its own and a menu edit changes neither.
         **snapshot(item, name=attrgetter("name"), kitchen_name=lambda i: first_filled(i, "short_name", "name")),
-        unit_price=effective_price(
-            item_id=item.pk, category_id=item.category_id, price=item.price, rules=rules, at=local_now()
-        ),
+        # A set's price lives on its dishes (see _add_set_parts); the set's own line is 0.
+        unit_price=0 if parts else unit_price,
         modifiers_price=sum(delta for _, delta, _ in modifiers),
         tax_percent=item.tax_rate_for(order.kind).percent,
         allergens=_line_allergens(item, modifiers),
         qty=request.qty,
         seat=request.seat,
-        course=course,
+        course=min(part[0] for part in parts) if parts else course,
         note=note,
         added_by=by,
     )
     _copy_modifiers_onto(line, modifiers)
+    if parts:
+        countdown_changed = _add_set_parts(line, parts, set_price=unit_price, by=by) or countdown_changed
     return line, countdown_changed
+
+
+SetPart = tuple[int, Item, list[tuple[Modifier, int, Modifier | None]]]
+
+
+def _resolve_set_choices(
+    item: Item, set_courses: list[SetMenuCourse], choices: list[SetChoice], courses: set[int]
+) -> list[SetPart]:
+    """Check one dish per course of a set menu; (course, dish, its modifiers) in course order."""
+    if not set_courses:
+        if choices:
+            raise ValidationError({"set_choices": _("%(item)s is not a set menu.") % {"item": item.name}})
+        return []
+    by_course = {}
+    for choice in choices:
+        if choice.course in by_course:
+            raise ValidationError({"set_choices": _("Course %(course)s was chosen twice.") % {"course": choice.course}})
+        by_course[choice.course] = choice
+    known = {set_course.course for set_course in set_courses}
+    for number in by_course:
+        if number not in known:
+            raise ValidationError(
+                {"set_choices": _("%(item)s has no course %(course)s.") % {"item": item.name, "course": number}}
+            )
+    parts = []
+    for set_course in set_courses:
+        choice = by_course.get(set_course.course)
+        if choice is None:
+            raise ValidationError(
+                {"set_choices": _("Choose a dish for course %(course)s.") % {"course": set_course.course}}
+            )
+        dish = next((d for d in set_course.choices.all() if d.pk == choice.item_id), None)
+        if dish is None:
+            raise ValidationError(
+                {"set_choices": _("This dish is not a choice for course %(course)s.") % {"course": set_course.course}}
+            )
+        if dish.is_86d:
+            raise ValidationError({"set_choices": _("%(item)s is 86'd (sold out).") % {"item": dish.name}})
+        if set_course.course not in courses:
+            raise ValidationError(
+                {"set_choices": _("Course %(course)s does not exist here.") % {"course": set_course.course}}
+            )
+        try:
+            modifiers = _resolve_modifiers(dish, list(choice.modifier_ids))
+        except ValidationError as error:
+            raise ValidationError(
+                {"set_choices": [f"{dish.name}: {m}" for ms in error.message_dict.values() for m in ms]}
+            ) from None
+        parts.append((set_course.course, dish, modifiers))
+    return parts
+
+
+def _add_set_parts(line: OrderLine, parts: list[SetPart], *, set_price: int, by: User) -> bool:
+    """Write the chosen dishes of a set as lines of their own, each with its share of the set price.
+
+    Each dish keeps its own tax rate, station, course, modifiers and allergens; a dish's
+    paid extras (a supplement modifier) are charged on top. True if a countdown changed.
+    """
+    shares = spread_set_price(set_price, [dish.price for _, dish, _ in parts])
+    countdown_changed = False
+    for (course, dish, modifiers), share in zip(parts, shares, strict=True):
+        countdown_changed = _take_from_countdown(dish, line.qty) or countdown_changed
+        part = OrderLine.objects.create(
+            order=line.order,
+            item=dish,
+            name=dish.name,
+            kitchen_name=dish.short_name or dish.name,
+            **snapshot(dish, name=attrgetter("name"), kitchen_name=lambda i: first_filled(i, "short_name", "name")),
+            unit_price=share,
+            modifiers_price=sum(delta for _, delta, _ in modifiers),
+            tax_percent=dish.tax_rate_for(line.order.kind).percent,
+            allergens=_line_allergens(dish, modifiers),
+            qty=line.qty,
+            seat=line.seat,
+            course=course,
+            added_by=by,
+            set_line=line,
+        )
+        _copy_modifiers_onto(part, modifiers)
+    return countdown_changed
 
 
 def _line_allergens(item: Item, modifiers: list[tuple[Modifier, int, Modifier | None]]) -> list[str]:
@@ -305,6 +404,14 @@ def update_pending_line(
         new_seat = line.seat if seat is None else seat
         new_course = line.course if course is None else course
         _validate_line_fields(order=order, qty=new_qty, seat=new_seat, course=new_course, note=new_note)
+        parts = list(line.set_parts.select_for_update())
+        if (parts or line.set_line_id) and new_qty != line.qty:
+            raise ValidationError({"qty": _("A set menu's quantity cannot change: remove it and add it again.")})
+        if line.set_line_id and new_seat != line.seat:
+            raise ValidationError({"seat": _("A dish of a set menu sits where its set does: move the set.")})
+        if parts and new_seat != line.seat:
+            # The set and its dishes stay on one seat, so a split by seat moves them together.
+            OrderLine.objects.filter(set_line=line).update(seat=new_seat)
         if modifier_ids is not None:
             item = Item.objects.prefetch_related("modifier_groups").get(pk=line.item_id)
             modifiers = _resolve_modifiers(item, list(modifier_ids))
@@ -358,11 +465,18 @@ def remove_pending_line(*, line: OrderLine, by: User) -> OrderLine:
     _require_floor_role(by)
     with transaction.atomic():
         order, line = _pending_line_for_update(line)
-        _set_line_status(line=line, to_status=OrderLine.Status.REMOVED, by=by).save()
-        line.save(update_fields=["status"])
-        countdown_changed = _give_back_to_countdown(line.item_id, line.qty)
+        if line.set_line_id:
+            raise ValidationError({"line": _("This dish is part of a set menu: remove the set instead.")})
+        # A set menu goes with its dishes.
+        removed = [line, *OrderLine.objects.select_for_update().filter(set_line=line)]
+        changed_items = []
+        for each in removed:
+            _set_line_status(line=each, to_status=OrderLine.Status.REMOVED, by=by).save()
+            each.save(update_fields=["status"])
+            if _give_back_to_countdown(each.item_id, each.qty):
+                changed_items.append(each.item_id)
         _touch(order)
         broadcasts.announce_order_on_commit(order)
-        if countdown_changed:
-            broadcasts.announce_items_on_commit([line.item_id])
+        if changed_items:
+            broadcasts.announce_items_on_commit(changed_items)
     return line

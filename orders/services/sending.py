@@ -91,11 +91,21 @@ def void_line(
     with transaction.atomic():
         order = _lock_order(line.order)
         line = OrderLine.objects.select_for_update().get(pk=line.pk)
+        if line.set_line_id:
+            raise ValidationError({"line": _("This dish is part of a set menu: void the set instead.")})
         _set_line_status(
             line=line, to_status=OrderLine.Status.VOID, by=by, reason=approval.reason, approval=approval
         ).save()
         line.save(update_fields=["status"])
         _touch(order)
+        # A set menu is voided with its dishes; the kitchen hears of each (its tickets show them void).
+        parts = list(OrderLine.objects.select_for_update().filter(set_line=line).exclude(status=OrderLine.Status.VOID))
+        for part in parts:
+            _set_line_status(
+                line=part, to_status=OrderLine.Status.VOID, by=by, reason=approval.reason, approval=approval
+            ).save()
+            part.save(update_fields=["status"])
+            line_voided.send(sender=Order, order=order, line=part, by=by, reason=approval.reason, approval=approval)
         record_audit(
             actor=by,
             action="line_voided",
@@ -106,7 +116,7 @@ def void_line(
                 "order": order.pk,
                 "item": line.name,
                 "qty": line.qty,
-                "amount": line.qty * (line.unit_price + line.modifiers_price),
+                "amount": sum(each.qty * (each.unit_price + each.modifiers_price) for each in [line, *parts]),
             },
         )
         line_voided.send(sender=Order, order=order, line=line, by=by, reason=approval.reason, approval=approval)

@@ -186,7 +186,14 @@ function removeDiscountButton(discount, check) {
   return button;
 }
 
-function itemRow(check, item, mixedSeats) {
+// A set menu's dishes carry its price (each at its own tax rate): the guest sees it on the set's line.
+function setPrices(items) {
+  const sums = new Map();
+  for (const item of items) if (item.set_line) sums.set(item.set_line, (sums.get(item.set_line) ?? 0) + item.amount);
+  return sums;
+}
+
+function itemRow(check, item, mixedSeats, setSums = new Map()) {
   const canEdit = editable(check);
   const selected = state.selection?.checkId === check.id && state.selection.items.has(item.id);
   const tags = [];
@@ -226,7 +233,7 @@ function itemRow(check, item, mixedSeats) {
         h(
           "span",
           { class: "bill-item__amount", "data-amount": item.amount },
-          money(item.amount),
+          item.set_line ? gettext("in set") : money(item.amount + (setSums.get(item.line) ?? 0)),
           item.discount ? h("span", { class: "bill-item__discount" }, `\u2212${money(item.discount)}`) : null,
         ),
       ),
@@ -389,7 +396,7 @@ function checkColumn(check) {
       "div",
       { class: "bill-check__body", "data-scroll-key": check.id },
       check.items.length
-        ? h("ul", { class: "bill-items" }, check.items.map((item) => itemRow(check, item, new Set(check.items.map((i) => i.seat)).size > 1)))
+        ? h("ul", { class: "bill-items" }, check.items.map((item) => itemRow(check, item, new Set(check.items.map((i) => i.seat)).size > 1, setPrices(check.items))))
         : h("p", { class: "bill-check__empty" }, canEdit ? gettext("Nothing on this check. Drag items here.") : gettext("Nothing on this check.")),
       check.discounts.length
         ? h(

@@ -18,6 +18,7 @@ import { money } from "./money.js";
 import { kindName, orderTitle } from "./orderlabel.js";
 import { createReadyCalls } from "./readycalls.js";
 import { liveSocket } from "./socket.js";
+import { openSetMenuDialog } from "./setmenu.js";
 import { openSoldOutSheet } from "./soldoutsheet.js";
 import { openOrderActions } from "./tableactions.js";
 import { courseNamer, renderTicket } from "./ticket.js";
@@ -188,6 +189,11 @@ function renderTicketPanel() {
 
 function tapItem(item) {
   if (!isOpen() || item.is_86d) return;
+  if (item.set_courses?.length) {
+    const items = Object.fromEntries(state.menu.categories.flatMap((category) => category.items).map((each) => [each.id, each]));
+    openSetMenuDialog({ item, items, groups: state.menu.modifier_groups, courseName, onAdd: (choice) => addLine(item, choice) });
+    return;
+  }
   if (!item.modifier_groups.length) {
     addLine(item, { qty: 1, note: "", modifiers: [] });
     return;
@@ -204,9 +210,10 @@ function tapItem(item) {
   });
 }
 
-function addLine(item, { qty, note, modifiers }) {
+function addLine(item, { qty, note, modifiers = [], set_choices: setChoices = null }) {
   const clientUuid = newUuid();
   const body = { client_uuid: clientUuid, item: item.id, qty, seat: state.seat, note, modifiers };
+  if (setChoices) body.set_choices = setChoices;
   if (state.course !== null) body.course = state.course;
   const charged = charges(modifiers, state.menu.modifier_groups, state.modifiers);
   const placeholder = {

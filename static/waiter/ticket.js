@@ -39,7 +39,8 @@ function group(lines) {
 }
 
 // `held`: the line is sent, but its course waits in the kitchen until fired.
-function lineElement(line, onTap, held) {
+// `setTotal`: a set menu's line shows the set's price (its dishes carry it, each at its own tax rate).
+function lineElement(line, onTap, held, setTotal) {
   const status = line.status;
   const shown = held && status === "sent" ? "held" : status;
   const tappable = status !== "sending" && status !== "void";
@@ -63,7 +64,13 @@ function lineElement(line, onTap, held) {
         h("span", { class: "line__qty" }, `${line.qty}×`),
         h("span", { class: "line__name" }, line.name),
         // A void line counts 0; show what it was, struck through.
-        h("span", { class: "line__price" }, money(status === "void" ? line.qty * (line.unit_price + line.modifiers_price) : line.total)),
+        h(
+          "span",
+          { class: "line__price" },
+          line.set_line
+            ? gettext("in set")
+            : money(setTotal ?? (status === "void" ? line.qty * (line.unit_price + line.modifiers_price) : line.total)),
+        ),
       ),
       line.modifiers.length
         ? h(
@@ -155,6 +162,12 @@ export function renderTicket(box, { lines, courseName, onTap, onServe = null, fi
     box.replaceChildren(h("p", { class: "ticket__empty" }, gettext("Nothing ordered yet. Tap an item to add it.")));
     return;
   }
+  const setTotals = new Map();
+  for (const line of lines) {
+    if (!line.set_line) continue;
+    const whole = line.status === "void" ? line.qty * (line.unit_price + line.modifiers_price) : line.total;
+    setTotals.set(line.set_line, (setTotals.get(line.set_line) ?? 0) + whole);
+  }
   box.replaceChildren(
     ...group(lines).map(([course, seats]) =>
       h(
@@ -166,7 +179,9 @@ export function renderTicket(box, { lines, courseName, onTap, onServe = null, fi
             "div",
             { class: "ticket-seat", "data-seat": seat },
             h("h4", { class: "ticket-seat__title" }, seatName(seat)),
-            h("ul", { class: "ticket-lines" }, seatLines.map((line) => lineElement(line, onTap, fires[course]?.status === "held"))),
+            h("ul", { class: "ticket-lines" }, seatLines.map((line) =>
+              lineElement(line, onTap, fires[course]?.status === "held", setTotals.has(line.id) ? line.total + setTotals.get(line.id) : undefined),
+            )),
           ),
         ),
       ),

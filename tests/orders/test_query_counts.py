@@ -179,7 +179,7 @@ def build_menu(*, items: int, categories: int, groups: int) -> object:
 # Menus, their windows, categories, items, item-group links, the price rules (price
 # lists and happy hours, one union), then courses; plus a groups query and a
 # modifiers query per level of nesting (two levels here).
-MENU_FIXED_QUERIES = 7
+MENU_FIXED_QUERIES = 8  # and the set menus' courses (their choices only when there is a set)
 MENU_NESTING_LEVELS = 2
 
 

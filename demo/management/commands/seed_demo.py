@@ -28,6 +28,7 @@ from orders.models import (
     MenuWindow,
     Modifier,
     ModifierGroup,
+    SetMenuCourse,
     TaxRate,
 )
 from pms_integration.models import (
@@ -217,6 +218,13 @@ BISTRO_A_LA_CARTE = [
         ],
     ),
 ]
+SET_MENU_CATEGORY = "Keuzemenu"
+SET_MENU_NAME = "3-gangen keuzemenu"
+SET_MENU_COURSES = [
+    (1, ["Soep van de dag", "Carpaccio"]),
+    (2, ["Steak", "Paddenstoelenrisotto"]),
+    (3, ["Crème brûlée", "Kaasplankje"]),
+]
 BISTRO_LUNCH = [
     CategorySpec(
         "Lunch",
@@ -359,6 +367,7 @@ class Command(BaseCommand):
             room_service = self._outlet(ROOM_SERVICE_NAME, Outlet.Kind.ROOM_SERVICE, "RS", ROOM_SERVICE_STATIONS)
             self._menu(room_service, "Room service", 0, ROOM_SERVICE_MENU, taxes, groups)
             self._kitchen(bistro, groups)
+            self._set_menu(bistro, taxes)
             declare_demo_allergens()
             self._staff()
             self._hotel()
@@ -485,6 +494,19 @@ class Command(BaseCommand):
                 if row.station and row.station != spec.station:
                     StationRoute.objects.create(station=stations[row.station], item=item)
         return menu
+
+    def _set_menu(self, outlet: Outlet, taxes) -> None:
+        """The bistro's "3-gangen keuzemenu" for 39,50: a starter, a main and a dessert of the à la carte."""
+        menu = Menu.objects.get(outlet=outlet, name="À la carte")
+        category = Category.objects.create(
+            menu=menu, name=SET_MENU_CATEGORY, colour="#00695c", default_course=1, sort_order=len(BISTRO_A_LA_CARTE)
+        )
+        item = Item.objects.create(
+            category=category, name=SET_MENU_NAME, price=3950, tax_rate=taxes["low"], colour="#00897b"
+        )
+        for course, names in SET_MENU_COURSES:
+            choices = Item.objects.filter(category__menu=menu, name__in=names)
+            SetMenuCourse.objects.create(set_item=item, course=course).choices.set(choices)
 
     def _staff(self) -> None:
         for name, (role, pin) in DEMO_PINS.items():
