@@ -233,13 +233,15 @@ def generate(orders_per_day: int, seed: int) -> int:
                 for percent, gross in sorted(rates.items()):
                     tax = split_tax(gross, percent)
                     rate_rows.append([str(percent), gross, 0, 0, tax, gross - tax, gross])
-                check.frozen_totals = {
-                    "prices_include_tax": True,
-                    "service_percent": "0",
-                    "shares": shares,
-                    "rates": rate_rows,
-                    "discount_amounts": [],
-                }
+                check.freeze_figures(
+                    {
+                        "prices_include_tax": True,
+                        "service_percent": "0",
+                        "shares": shares,
+                        "rates": rate_rows,
+                        "discount_amounts": [],
+                    }
+                )
                 check._total = sum(r[6] for r in rate_rows)
             Check.objects.bulk_create(checks, batch_size=2000)
             items_rows, payments, voids = [], [], []

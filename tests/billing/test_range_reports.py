@@ -270,3 +270,32 @@ def test_labour_hours_by_business_day_against_the_days_sales(three_days, world):
         assert row["gross"] == gross
         assert row["per_hour"] == (round(gross * 60 / minutes) if minutes else 0)
     assert report["totals"]["hours"] == f"{sum(expected_minutes.values()) / 60:.1f}"
+
+
+def test_a_paid_check_keeps_its_frozen_sums_and_the_migration_fills_older_ones(busy_day):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    def sums() -> dict:
+        return {
+            check.pk: (check.frozen_net, check.frozen_tax, check.frozen_gross)
+            for check in Check.objects.exclude(frozen_totals=None)
+        }
+
+    expected = {
+        check.pk: tuple(sum(rate[i] for rate in check.frozen_totals["rates"]) for i in (5, 4, 6))
+        for check in Check.objects.exclude(frozen_totals=None)
+    }
+    assert expected and sums() == expected
+    assert all(gross > 0 for _net, _tax, gross in expected.values())
+
+    # Checks frozen before the columns existed: the migration sums their JSON.
+    Check.objects.update(frozen_net=None, frozen_tax=None, frozen_gross=None)
+    migration = importlib.import_module("billing.migrations.0009_frozen_sums_on_checks")
+    with connection.cursor() as cursor:
+        # The schema editor's two parts it uses (SQLite refuses a real one inside the test's transaction).
+        migration.sum_frozen_rates(apps, SimpleNamespace(connection=connection, execute=cursor.execute))
+    assert sums() == expected
