@@ -2,9 +2,12 @@
 
 A check's figures are frozen per tax rate in `frozen_totals["rates"]`, each a list
 [percent, goods, discount, service charge, tax, net, gross] (billing.totals). The Z
-adds them up in Python, one day at a time; over a year that is 150,000 documents, so
-here the database unnests the rates and sums them (PostgreSQL jsonb, SQLite json1),
-grouped by whatever the ORM annotated on the checks (business date, hour, waiter).
+adds them up in Python, one day at a time; over a year that is 150,000 documents.
+Their sums over the rates are kept beside them as columns when the check is frozen
+(`Check.frozen_net`, `frozen_tax`, `frozen_gross`), so sales by day, hour and waiter sum
+plain columns (5 times faster over a year than unnesting the JSON, bench/reports.py);
+only the split per tax rate unnests the rates in the database (PostgreSQL jsonb, SQLite
+json1), grouped by whatever the ORM annotated on the checks (business date, hour, waiter).
 """
 
 from django.db import connection
