@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from billing.range_reports import Period
+from billing.range_reports.discounts import discounts
 from billing.range_reports.labour import labour_against_sales
 from billing.range_reports.product_mix import product_mix
 from billing.range_reports.sales import sales_by_day, sales_by_hour, sales_by_tax_rate
@@ -151,6 +152,21 @@ REPORTS: tuple[Report, ...] = (
             *_money_columns("amount"),
         ),
         Chart("bar", "reason", ("amount",), horizontal=True),
+    ),
+    Report(
+        "discounts",
+        _("Discounts and comps"),
+        _("What discounts and comps took from sales: why, who gave them and who approved."),
+        discounts,
+        (
+            Column("kind", _("Kind"), "text"),
+            Column("reason", _("Reason"), "text"),
+            Column("by", _("Given by"), "text"),
+            Column("approver", _("Approved by"), "text"),
+            Column("count", _("Times")),
+            *_money_columns("amount"),
+        ),
+        Chart("bar", "reason", ("amount",), horizontal=True, top=15),
     ),
 )
 

@@ -98,6 +98,11 @@ class Check(models.Model):
     service_charge_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     # Set on the first payment: the figures the guest pays, kept as they were.
     frozen_totals = models.JSONField(null=True, blank=True)
+    # The frozen rates' net, tax and gross summed, written with frozen_totals: reports over
+    # a year sum these columns instead of unpacking 150,000 JSON documents.
+    frozen_net = models.BigIntegerField(null=True, blank=True)
+    frozen_tax = models.BigIntegerField(null=True, blank=True)
+    frozen_gross = models.BigIntegerField(null=True, blank=True)
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -124,6 +129,14 @@ class Check(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.frozen_totals is not None
+
+    def freeze_figures(self, frozen: dict) -> None:
+        """Keep `frozen` (CheckTotals.as_dict) and its sums over the tax rates (net, tax, gross)."""
+        self.frozen_totals = frozen
+        rates = frozen["rates"]
+        self.frozen_net = sum(rate[5] for rate in rates)
+        self.frozen_tax = sum(rate[4] for rate in rates)
+        self.frozen_gross = sum(rate[6] for rate in rates)
 
     @property
     def is_invoice(self) -> bool:

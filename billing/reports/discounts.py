@@ -34,11 +34,19 @@ def _discount_row(row: dict, *, level: str, amount: int) -> dict:
 def discounts_and_comps(
     day: BusinessDay, check_applied: dict[int, int], outlet_id: int | None = None
 ) -> tuple[list[dict], list[dict]]:
-    """Every discount and comp behind the day's sales, with what it took from them.
+    """Every discount and comp behind the day's sales, with what it took from them (see `discounts_of_checks`)."""
+    return discounts_of_checks({"business_day": day}, check_applied, outlet_id)
+
+
+def discounts_of_checks(
+    checks: dict, check_applied: dict[int, int], outlet_id: int | None = None
+) -> tuple[list[dict], list[dict]]:
+    """Every discount and comp behind the sales of the closed checks `checks` picks (a Check filter:
+    one business day, or a range of them), with what it took from them.
 
     A check discount took what the check's frozen figures say. A line's discounts took
-    the line's frozen discount on the day's checks (a line shared with a check of
-    another day gives that day its own part), cut over them in the proportions the
+    the line's frozen discount on those checks (a line shared with a check of
+    another day gives each day its own part), cut over them in the proportions the
     line's totals rule gives them (a 10% discount, then a comp of what is left).
     """
     common = ("pk", "kind", "percent", "amount", "reason", "created_at")
@@ -46,8 +54,8 @@ def discounts_and_comps(
     on_checks = (
         Discount.objects.filter(
             within(outlet_id, "guest_check__order__outlet_id"),
-            guest_check__business_day=day,
             guest_check__status=Check.Status.CLOSED,
+            **{f"guest_check__{k}": v for k, v in checks.items()},
             removed_at__isnull=True,
         )
         .order_by("created_at", "pk")
@@ -59,8 +67,8 @@ def discounts_and_comps(
             within(outlet_id, "line__order__outlet_id"),
             line__isnull=False,
             removed_at__isnull=True,
-            line__check_items__guest_check__business_day=day,
             line__check_items__guest_check__status=Check.Status.CLOSED,
+            **{f"line__check_items__guest_check__{k}": v for k, v in checks.items()},
         )
         .order_by()
         .annotate(r_item=translated("line__name"))

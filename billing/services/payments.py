@@ -37,8 +37,8 @@ def _freeze(check: Check, order: Order) -> None:
         return
     _checks, totals = order_bill(order=order)
     figures = totals[check.pk]
-    check.frozen_totals = figures.as_dict()
-    check.save(update_fields=["frozen_totals"])
+    check.freeze_figures(figures.as_dict())
+    check.save(update_fields=["frozen_totals", "frozen_net", "frozen_tax", "frozen_gross"])
     shares = {s.key: s for s in figures.shares}
     items = list(CheckItem.objects.filter(guest_check=check))
     for item in items:

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from billing import services
-from billing.models import BusinessDay, Check, Payment
+from billing.models import BusinessDay, Check, Discount, Payment
 from billing.range_reports import Period
+from billing.range_reports.discounts import discounts
 from billing.range_reports.labour import labour_against_sales
 from billing.range_reports.product_mix import product_mix
 from billing.range_reports.sales import sales_by_day, sales_by_hour, sales_by_tax_rate
@@ -24,6 +25,7 @@ from tables.models import Outlet
 from tests.billing.conftest import checks_of, dinner, pay_cash_in_full, pay_voucher_in_full
 
 REPORTS = (
+    discounts,
     labour_against_sales,
     sales_by_day,
     sales_by_hour,
@@ -34,6 +36,7 @@ REPORTS = (
     voids,
 )
 QUERIES = {
+    discounts: 3,
     labour_against_sales: 2,
     sales_by_day: 2,
     sales_by_hour: 2,
@@ -81,6 +84,42 @@ def test_one_day_agrees_with_that_days_report(busy_day):
     assert lost["totals"]["amount"] == x["voids_total"] and lost["totals"]["lines"] == len(x["voids"])
     [void] = lost["rows"]
     assert (void["reason"], void["by"], void["approver"]) == ("Wrong table", "Anna", "Mila")
+
+
+def test_discounts_and_comps_of_one_day_are_the_days_report(busy_day):
+    day = services.current_business_day()
+    x = day_report(day=day)
+    given = [*x["discounts"], *x["comps"]]
+    assert given, "the busy day has discounts and comps"
+
+    report = discounts(one_day(day))
+
+    assert report["totals"]["amount"] == x["sales"]["discounts"] + x["sales"]["comps"]
+    assert report["totals"]["count"] == len(given)
+    by_reason: dict[str, int] = {}
+    for row in given:
+        by_reason[row["reason"]] = by_reason.get(row["reason"], 0) + row["amount"]
+    assert {row["reason"]: row["amount"] for row in report["rows"]} == by_reason
+    assert {(r["reason"], r["by"], r["approver"]) for r in report["rows"]} == {
+        (r["reason"], r["by"], r["approver"]) for r in given
+    }
+
+
+def test_discounts_over_the_range_are_what_each_day_gave(busy_day):
+    """Discounts the busy day gave, then one of its checks moved to another day: the range sums both days."""
+    day = services.current_business_day()
+    whole = discounts(one_day(day))
+    moved = Discount.objects.filter(guest_check__isnull=False, line__isnull=True).order_by("pk").first()
+    other = BusinessDay.objects.create(date=day.date - datetime.timedelta(days=3))
+    Check.objects.filter(pk=moved.guest_check_id).update(business_day=other)
+
+    later = discounts(one_day(day))
+    earlier = discounts(one_day(other))
+    both = discounts(Period(start=other.date, end=day.date))
+
+    assert earlier["totals"]["count"] >= 1 and earlier["rows"][0]["reason"] == moved.reason
+    assert later["totals"]["amount"] + earlier["totals"]["amount"] == whole["totals"]["amount"]
+    assert both["rows"] == whole["rows"]
 
 
 def close_day(day: BusinessDay, number: int) -> None:
@@ -231,3 +270,32 @@ def test_labour_hours_by_business_day_against_the_days_sales(three_days, world):
         assert row["gross"] == gross
         assert row["per_hour"] == (round(gross * 60 / minutes) if minutes else 0)
     assert report["totals"]["hours"] == f"{sum(expected_minutes.values()) / 60:.1f}"
+
+
+def test_a_paid_check_keeps_its_frozen_sums_and_the_migration_fills_older_ones(busy_day):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    def sums() -> dict:
+        return {
+            check.pk: (check.frozen_net, check.frozen_tax, check.frozen_gross)
+            for check in Check.objects.exclude(frozen_totals=None)
+        }
+
+    expected = {
+        check.pk: tuple(sum(rate[i] for rate in check.frozen_totals["rates"]) for i in (5, 4, 6))
+        for check in Check.objects.exclude(frozen_totals=None)
+    }
+    assert expected and sums() == expected
+    assert all(gross > 0 for _net, _tax, gross in expected.values())
+
+    # Checks frozen before the columns existed: the migration sums their JSON.
+    Check.objects.update(frozen_net=None, frozen_tax=None, frozen_gross=None)
+    migration = importlib.import_module("billing.migrations.0009_frozen_sums_on_checks")
+    with connection.cursor() as cursor:
+        # The schema editor's two parts it uses (SQLite refuses a real one inside the test's transaction).
+        migration.sum_frozen_rates(apps, SimpleNamespace(connection=connection, execute=cursor.execute))
+    assert sums() == expected
