@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from orders.models import Item, Modifier
 from tests.e2e.conftest import PHONE, TABLET
-from tests.e2e.steps import LIVE_TIMEOUT_MS, choose, enter_pin, open_table, sign_in
+from tests.e2e.steps import LIVE_TIMEOUT_MS, choose, enter_pin, on_screen, open_table, sign_in
 
 BISTRO = "Bistro De Tafel"
 DEVICES = [(TABLET, "en"), (PHONE, "nl")]
@@ -23,8 +23,8 @@ DEVICE_IDS = ["tablet-en", "phone-nl"]
 @pytest.fixture
 def menu_ids(demo_data) -> dict:
     """The bistro's steak and the fries (read before `pages`: the ORM refuses Playwright's thread)."""
-    steak = Item.objects.get(name="Steak", category__menu__outlet__name=BISTRO)
-    fries = Modifier.objects.get(name="Fries")
+    steak = Item.objects.get(name_en="Steak", category__menu__outlet__name=BISTRO)
+    fries = Modifier.objects.get(name_en="Fries")
     assert "mustard" not in steak.allergens and "gluten" not in fries.allergens
     return {"steak": steak.pk, "fries": fries.pk, "steak_allergens": steak.allergens}
 
@@ -37,7 +37,7 @@ def test_mila_ticks_two_allergens_and_the_waiter_and_the_kitchen_see_them(menu_i
     anna = pages.open(device)
     sign_in(anna, "Anna", "1111")
     open_table(anna, "7", 2)
-    anna.locator(".category", has_text="Hoofdgerechten").tap()
+    anna.locator(".category", has_text=on_screen(anna, "Mains")).tap()
     tile = anna.locator(f'.item[data-item-id="{steak}"]')
     expect(tile.locator(".allergens")).to_have_attribute("data-allergens", " ".join(menu_ids["steak_allergens"]))
 
@@ -88,7 +88,7 @@ def test_mila_ticks_two_allergens_and_the_waiter_and_the_kitchen_see_them(menu_i
     enter_pin(kees, "3333")
     kees.locator(".pin-ok").tap()
     kees.wait_for_url("**/kitchen/")
-    kees.locator(".station-link", has_text="Warm").first.tap()
+    kees.locator(".station-link", has_text=on_screen(kees, "Hot")).first.tap()
     allergen_line = kees.locator('.card[data-table="7"] .ticket-allergens')
     expect(allergen_line).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     expect(allergen_line).to_contain_text("MUSTARD" if language == "en" else "MOSTERD")

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tables.models import Table
 from tests.e2e.conftest import TABLET
-from tests.e2e.steps import LIVE_TIMEOUT_MS, in_own_thread, sign_in
+from tests.e2e.steps import LIVE_TIMEOUT_MS, in_own_thread, on_screen, sign_in
 
 # A touch laptop (the PIN pad is tapped), dragged with its mouse; the tablet dragged by finger.
 LAPTOP = {"viewport": {"width": 1366, "height": 768}, "has_touch": True}
@@ -22,7 +22,7 @@ DEVICES = {
     "tablet-nl": ({**TABLET, "locale": "nl"}, "nl", True),
 }
 WORDS = {
-    "en": {"terrace": "Terras", "saved": "All changes saved", "unsaved": "Unsaved changes", "turned": "Turned %s°"},
+    "en": {"terrace": "Terrace", "saved": "All changes saved", "unsaved": "Unsaved changes", "turned": "Turned %s°"},
     "nl": {
         "terrace": "Terras",
         "saved": "Alle wijzigingen opgeslagen",
@@ -117,7 +117,7 @@ def test_mila_moves_table_12_onto_the_terrace_and_annas_floor_follows_live(pages
 
     # Anna's floor: table 12 left the restaurant and stands on the terrace, turned; no reload.
     expect(anna.locator('.table[data-table-number="12"]')).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
-    anna.locator('#area-tabs .tab:has-text("Terras")').tap()
+    anna.locator(f'#area-tabs .tab:has-text("{on_screen(anna, "Terrace")}")').tap()
     on_terrace = anna.locator('.plan .table[data-table-number="12"]')
     expect(on_terrace).to_be_visible()
     expect(on_terrace).to_have_attribute("style", re.compile(re.escape("rotate(90deg)")))
@@ -125,4 +125,4 @@ def test_mila_moves_table_12_onto_the_terrace_and_annas_floor_follows_live(pages
     pages.screenshot(anna, f"{variant}-4-annas-terrace")
 
     saved = in_own_thread(lambda: Table.objects.select_related("area").get(outlet__name="Bistro De Tafel", number="12"))
-    assert (saved.area.name, saved.rotation) == ("Terras", 90)
+    assert (saved.area.name_en, saved.area.name_nl, saved.rotation) == ("Terrace", "Terras", 90)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import TABLET
-from tests.e2e.steps import api_post, open_table, sign_in
+from tests.e2e.steps import api_post, on_screen, open_table, sign_in
 
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 DEVICES = {
@@ -22,7 +22,7 @@ WORDS = {
     "nl": {"scheduled": "Gepland vanaf", "monday": "maandag", "soup": ("€\u00a06,95", "€\u00a07,30")},
 }
 STARTERS = re.compile("Voorgerechten|Starters")
-SOUP = "Soep van de dag"
+SOUP = "Soup of the day"  # the demo's English name; each page shows it in its own language
 
 
 def next_monday() -> datetime.date:
@@ -59,7 +59,7 @@ def test_mila_raises_the_starters_from_monday_and_todays_order_keeps_its_price(p
     form.locator("input[name=starts_on]").fill(next_monday().isoformat())
     mila.locator("#preview-change").click()
 
-    soup_row = mila.locator("#price-preview tr", has_text=SOUP)
+    soup_row = mila.locator("#price-preview tr", has_text=on_screen(mila, SOUP))
     expect(soup_row.locator('[data-field="old"]')).to_have_text(old)
     expect(soup_row.locator('[data-field="new"]')).to_have_text(new)
     assert_fits(mila)
@@ -70,7 +70,7 @@ def test_mila_raises_the_starters_from_monday_and_todays_order_keeps_its_price(p
     expect(scheduled).to_have_count(1)
     expect(scheduled.locator(".price-list__state")).to_contain_text(words["scheduled"])
     expect(scheduled.locator(".price-list__state")).to_contain_text(words["monday"])
-    expect(scheduled.locator("tr", has_text=SOUP)).to_contain_text(new)
+    expect(scheduled.locator("tr", has_text=on_screen(mila, SOUP))).to_contain_text(new)
     assert_fits(mila)
     scheduled.scroll_into_view_if_needed()
     pages.screenshot(mila, f"{device}-2-scheduled")
@@ -80,15 +80,16 @@ def test_mila_raises_the_starters_from_monday_and_todays_order_keeps_its_price(p
     sign_in(anna, "Anna", "1111")
     order_id = open_table(anna, "3", 2)
     anna.locator(".category", has_text=STARTERS).first.tap()
-    soup_tile = anna.locator(".item", has=anna.locator(".item__name", has_text=SOUP))
+    soup_tile = anna.locator(".item", has=anna.locator(".item__name", has_text=on_screen(anna, SOUP)))
     expect(soup_tile.locator(".item__price")).to_have_text(old)
+    soup_id = int(soup_tile.get_attribute("data-item-id"))
     soup_tile.tap()
-    expect(anna.locator(".line", has_text=SOUP).first).to_be_visible()
+    expect(anna.locator(".line", has_text=on_screen(anna, SOUP)).first).to_be_visible()
     # The tablet writes the line through its outbox: wait for the server to have it.
     deadline = time.monotonic() + 10
     while True:
         order = anna.request.get(f"{server_url}/api/orders/{order_id}/").json()
-        prices = [line["unit_price"] for line in order["lines"] if line["name"] == SOUP]
+        prices = [line["unit_price"] for line in order["lines"] if line["item"] == soup_id]
         if prices or time.monotonic() > deadline:
             break
         anna.wait_for_timeout(200)

@@ -67,18 +67,22 @@ def test_mila_reads_last_months_sales_by_hour_and_downloads_the_csv(pages, devic
     mila.goto(f"{pages.base_url}/manager/")
     mila.locator("#to-reports").click()
     mila.locator("#to-report-sales-by-hour").click()
+    # Under load the page's module may not have run yet: a preset picked before its listener is
+    # there submits nothing. Wait for the module (it sets `tafelReportChart` last), not for a time.
+    mila.wait_for_url("**/manager/reports/sales-by-hour/**")
+    mila.wait_for_function("() => 'tafelReportChart' in window")
     mila.locator("#report-preset").select_option("last-month")
     mila.wait_for_url("**preset=last-month**")
     expect(mila.locator("h1")).to_have_text("Omzet per uur" if dutch else "Sales by hour")
 
     # The chart is drawn by Chart.js with the hours and amounts of the dinners made above.
     expect(mila.locator("#report-canvas")).to_be_visible()
-    drawn = mila.evaluate(
+    drawn = mila.wait_for_function(
         """() => {
-            const chart = window.Chart.getChart(document.getElementById("report-canvas"));
-            return {labels: chart.data.labels, data: chart.data.datasets[0].data, width: chart.width};
+            const chart = window.Chart && window.Chart.getChart(document.getElementById("report-canvas"));
+            return chart && {labels: chart.data.labels, data: chart.data.datasets[0].data, width: chart.width};
         }"""
-    )
+    ).json_value()
     hours = list(range(12, 22))
     assert drawn["labels"] == [f"{hour:02d}:00" for hour in hours]
     assert drawn["data"] == [by_hour.get(hour, 0) for hour in hours]
