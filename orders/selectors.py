@@ -352,7 +352,6 @@ def sold_out_board(*, outlet: Outlet) -> dict[str, Any]:
                 "categories__items",
                 queryset=Item.objects.order_by("sort_order", "name").prefetch_related(
                     Prefetch("itemmodifiergroup_set", queryset=ItemModifierGroup.objects.order_by("sort_order", "id")),
-                    Prefetch("set_courses", queryset=SetMenuCourse.objects.prefetch_related("choices")),
                 ),
             ),
         )

@@ -27,8 +27,9 @@ def borrel(world, *, weekdays, starts_at, ends_at):
 
 # The menu's queries (see tests/orders/test_query_counts.py): menus, categories, items, their
 # groups' links, the price rules (lists, upcoming ones too, and happy hours: one union), courses,
-# and the groups and their choices per level of nesting: the same with or without any rule.
-MENU_QUERIES = 11
+# the set menus' courses, and the groups and their choices per level of nesting: the same with or
+# without any rule.
+MENU_QUERIES = 12
 
 
 def test_the_menu_names_the_next_happy_hour_and_price_list_for_the_same_queries(
