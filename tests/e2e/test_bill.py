@@ -212,10 +212,10 @@ def test_a_table_for_four_splits_by_seat_and_pays_until_the_table_is_free(pages)
     bill = anna.request.get(f"{pages.base_url}/api/billing/orders/{order_id}/bill/").json()
     assert bill["order"]["status"] == "closed"
     assert sorted(p["tender"] for c in bill["checks"] for p in c["payments"]) == [
+        "Cash",
+        "Cash",
+        "Cash",
         "Gift voucher",
-        "Cash",
-        "Cash",
-        "Cash",
     ]
 
 
@@ -576,9 +576,9 @@ def test_tips_on_cash_and_an_outside_terminal_are_typed_or_rounded_up(pages):
     tip = pad.locator(".tender-tip")
     expect(tip).to_have_attribute("data-tip", "250")
     go = pad.locator('[data-action="pay-other"]')
-    expect(go).to_have_text("Pay €12.50 + €2.50 tip by Externe pinautomaat")
+    expect(go).to_have_text("Pay €12.50 + €2.50 tip by External card terminal")
     pad.locator('[data-action="remove-tip"]').tap()
-    expect(go).to_have_text("Pay €12.50 by Externe pinautomaat")
+    expect(go).to_have_text("Pay €12.50 by External card terminal")
     pad.locator('[data-action="tip"]').tap()
     anna.locator('.tip-sheet [data-tip="250"]').tap()
     pages.screenshot(anna, "4-terminal-with-tip")

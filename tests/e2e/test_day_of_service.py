@@ -27,6 +27,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
@@ -200,27 +201,31 @@ def drawer_from_the_rows(session_id: int) -> dict:
     return figures
 
 
-def z_against_the_rows() -> tuple[dict, dict]:
+def z_against_the_rows(language: str) -> tuple[dict, dict]:
     """The stored Z's net per outlet and tender, and the same from the Payment and Refund rows of the day
-    (captured payments with their tips and rounding, minus the refunds that succeeded)."""
-    day = BusinessDay.objects.get(z_number=1)
-    stored = {
-        (section["outlet"]["name"], tender["name"]): tender["net"]
-        for section in day.report["outlets"]
-        for tender in section["by_tender"]
-    }
-    rows: dict = {}
-    for payment in Payment.objects.filter(business_day=day, state=Payment.State.CAPTURED).select_related(
-        "tender", "guest_check__order__outlet"
-    ):
-        key = (payment.guest_check.order.outlet.name, payment.tender.name)
-        rows[key] = rows.get(key, 0) + payment.amount + payment.tip + payment.rounding
-    for refund in Refund.objects.filter(business_day=day, state=Refund.State.SUCCEEDED).select_related(
-        "payment__tender", "payment__guest_check__order__outlet"
-    ):
-        key = (refund.payment.guest_check.order.outlet.name, refund.payment.tender.name)
-        rows[key] = rows.get(key, 0) - refund.amount
-    return stored, rows
+    (captured payments with their tips and rounding, minus the refunds that succeeded).
+
+    The Z keeps the tenders' names in the language of the manager who closed the day: the rows are
+    named in that `language` too."""
+    with translation.override(language):
+        day = BusinessDay.objects.get(z_number=1)
+        stored = {
+            (section["outlet"]["name"], tender["name"]): tender["net"]
+            for section in day.report["outlets"]
+            for tender in section["by_tender"]
+        }
+        rows: dict = {}
+        for payment in Payment.objects.filter(business_day=day, state=Payment.State.CAPTURED).select_related(
+            "tender", "guest_check__order__outlet"
+        ):
+            key = (payment.guest_check.order.outlet.name, payment.tender.name)
+            rows[key] = rows.get(key, 0) + payment.amount + payment.tip + payment.rounding
+        for refund in Refund.objects.filter(business_day=day, state=Refund.State.SUCCEEDED).select_related(
+            "payment__tender", "payment__guest_check__order__outlet"
+        ):
+            key = (refund.payment.guest_check.order.outlet.name, refund.payment.tender.name)
+            rows[key] = rows.get(key, 0) - refund.amount
+        return stored, rows
 
 
 def pdf_text(data: bytes) -> str:
@@ -336,7 +341,10 @@ def test_a_cashiers_and_a_managers_whole_day(pages, stripe_server, mail_box, dev
     expect(refund).to_contain_text(REFUND_REASON)
     shot(carla, device, "08-refunded")
     check_id = card_3.get_attribute("data-check-id")
-    receipt = carla.request.get(f"{pages.base_url}/api/billing/checks/{check_id}/receipt/").json()["text"]
+    # Fetched by the page itself, so it asks in the Dutch or English screen's language, as the screen copy does.
+    receipt = carla.evaluate(
+        "url => fetch(url).then(answer => answer.json())", f"/api/billing/checks/{check_id}/receipt/"
+    )["text"]
     assert REFUND_REASON in receipt and f"1x {on_screen(carla, 'Soup of the day')}" in receipt
 
     # 5. On the table's bill, the receipt dialog e-mails the receipt: it arrives with the PDF, refund and all.
@@ -410,7 +418,7 @@ def test_a_cashiers_and_a_managers_whole_day(pages, stripe_server, mail_box, dev
     expect(mila.locator(".z-number")).to_have_text(words["z"])
     shot(mila, device, "14-z")
 
-    stored, from_rows = in_own_thread(z_against_the_rows)
+    stored, from_rows = in_own_thread(lambda: z_against_the_rows(language))
     assert stored == from_rows
     bistro_refunds = in_own_thread(
         lambda: sum(
@@ -437,6 +445,8 @@ def test_a_cashiers_and_a_managers_whole_day(pages, stripe_server, mail_box, dev
     )
     assert bistro_cash == total_3 + total_4 - soup_price
     bistro_card = next(
-        net for (outlet, tender), net in stored.items() if outlet == BISTRO_NAME and tender == card.tender.name
+        net
+        for (outlet, tender), net in stored.items()
+        if outlet == BISTRO_NAME and tender == getattr(card.tender, f"name_{language}")
     )
     assert bistro_card == total_5
