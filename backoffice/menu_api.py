@@ -19,6 +19,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backoffice.menu_responses import MenuEditorSerializer
 from backoffice.menu_selectors import menu_editor
 from idempotency.decorators import idempotent
 from kitchen.models import Station
@@ -188,7 +189,7 @@ class EditorView(APIView):
 
     permission_classes = [MenuEditorRole]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=MenuEditorSerializer)
     def get(self, request, outlet_id: int):
         return Response(menu_editor(outlet=get_object_or_404(Outlet, pk=outlet_id)))
 
@@ -196,7 +197,7 @@ class EditorView(APIView):
 class MenusView(APIView):
     permission_classes = [MenuEditorRole]
 
-    @extend_schema(request=MenuEditSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=MenuEditSerializer, responses=MenuEditorSerializer)
     @idempotent
     def post(self, request, outlet_id: int):
         """A new menu for the outlet."""
@@ -215,7 +216,7 @@ class MenusView(APIView):
 class MenuView(APIView):
     permission_classes = [MenuEditorRole]
 
-    @extend_schema(request=MenuEditSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=MenuEditSerializer, responses=MenuEditorSerializer)
     @idempotent
     def put(self, request, menu_id: int):
         """A menu's name, whether it is on, and its serving windows."""
@@ -251,7 +252,7 @@ def _save_category(request, *, menu: Menu, category: Category | None) -> Respons
 class CategoriesView(APIView):
     permission_classes = [MenuEditorRole]
 
-    @extend_schema(request=CategoryEditSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CategoryEditSerializer, responses=MenuEditorSerializer)
     @idempotent
     def post(self, request, menu_id: int):
         """A new category at the end of the menu."""
@@ -261,7 +262,7 @@ class CategoriesView(APIView):
 class CategoryView(APIView):
     permission_classes = [MenuEditorRole]
 
-    @extend_schema(request=CategoryEditSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CategoryEditSerializer, responses=MenuEditorSerializer)
     @idempotent
     def put(self, request, category_id: int):
         """A category's name, colour, course and station (and its menu, of the same outlet)."""
@@ -272,7 +273,7 @@ class CategoryView(APIView):
 class CategoryOrderView(APIView):
     permission_classes = [MenuEditorRole]
 
-    @extend_schema(request=CategoryOrderEditSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CategoryOrderEditSerializer, responses=MenuEditorSerializer)
     @idempotent
     def post(self, request, menu_id: int):
         """The menu's categories in a new order (dragged)."""
@@ -298,7 +299,7 @@ def _save_item(request, *, category: Category, item: Item | None) -> Response:
 class ItemsView(APIView):
     permission_classes = [MenuEditorRole]
 
-    @extend_schema(request=ItemEditSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ItemEditSerializer, responses=MenuEditorSerializer)
     @idempotent
     def post(self, request, category_id: int):
         """A new item at the end of the category."""
@@ -309,7 +310,7 @@ class ItemsView(APIView):
 class ItemView(APIView):
     permission_classes = [MenuEditorRole]
 
-    @extend_schema(request=ItemEditSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ItemEditSerializer, responses=MenuEditorSerializer)
     @idempotent
     def put(self, request, item_id: int):
         """Everything about an item: name, price in euros, rates, course, colour, station, its groups."""
@@ -320,7 +321,7 @@ class ItemView(APIView):
 class ItemOrderView(APIView):
     permission_classes = [MenuEditorRole]
 
-    @extend_schema(request=ItemOrderEditSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ItemOrderEditSerializer, responses=MenuEditorSerializer)
     @idempotent
     def post(self, request, category_id: int):
         """The category's items in a new order (dragged)."""
@@ -359,7 +360,7 @@ def _save_group(request, group: ModifierGroup | None) -> Response:
 class ModifierGroupsView(APIView):
     permission_classes = [MenuEditorRole]
 
-    @extend_schema(request=ModifierGroupEditSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ModifierGroupEditSerializer, responses=MenuEditorSerializer)
     @idempotent
     def post(self, request):
         """A new modifier group with its choices (shared by every outlet's items)."""
@@ -369,7 +370,7 @@ class ModifierGroupsView(APIView):
 class ModifierGroupView(APIView):
     permission_classes = [MenuEditorRole]
 
-    @extend_schema(request=ModifierGroupEditSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ModifierGroupEditSerializer, responses=MenuEditorSerializer)
     @idempotent
     def put(self, request, group_id: int):
         """A group's name, min/max/free, and its whole list of choices in order."""

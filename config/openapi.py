@@ -2,7 +2,7 @@
 
 Views document their success bodies with response serializers; the error answers
 every endpoint shares (bad input, signed out, wrong role, no such row, a conflict,
-a reused `Idempotency-Key`) are added here from what the view is, so that a client
+a body of a content type no parser reads, a reused `Idempotency-Key`) are added here from what the view is, so that a client
 generated from the schema knows them all.
 """
 
@@ -46,6 +46,9 @@ class PosAutoSchema(AutoSchema):
         serializer = force_instance(self.get_request_serializer())
         return is_serializer(serializer) and any("pin" in name for name in serializer.fields)
 
+    def _takes_body(self) -> bool:
+        return self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None
+
     def _takes_input(self) -> bool:
         """A body, or parameters in the path or the query: something that can be wrong or name no row."""
         return self.method in UNSAFE or bool(self._get_parameters())
@@ -75,6 +78,8 @@ class PosAutoSchema(AutoSchema):
             codes["404"] = (DETAIL_ERROR, "No such row (named in the path, the query or the body).")
         if self.method in UNSAFE:
             codes["409"] = (DETAIL_ERROR, "The state does not allow this now, or the same request is still running.")
+        if self._takes_body():
+            codes["415"] = (DETAIL_ERROR, "The body is not JSON, a form or multipart (its Content-Type).")
         if _is_idempotent(self._view_method()):
             codes["422"] = (DETAIL_ERROR, "This Idempotency-Key was used for a different request.")
         if self.method in ("POST", "PUT", "PATCH") and self._takes_pin():

@@ -115,6 +115,18 @@ def test_a_worker_killed_after_the_bytes_went_out_is_recovered_with_a_duplicate_
             lambda: DBTaskResult.objects.filter(pk=dead_task.pk, status=TaskResultStatus.FAILED).first(),
             what="the dead worker's task row to be swept",
         )
+        # Stop the worker only once it is idle: the reprint's claim queued a sweep a few seconds
+        # on, and a worker stopped between claiming a task and starting it leaves it RUNNING
+        # (db_worker's own race, which the next sweep cleans up). A task left running for good
+        # still fails here.
+        wait_until(
+            lambda: (
+                not DBTaskResult.objects.filter(
+                    queue_name=tasks.QUEUE, status__in=(TaskResultStatus.READY, TaskResultStatus.RUNNING)
+                ).exists()
+            ),
+            what="every printing task to finish (none left running or waiting)",
+        )
 
     job.refresh_from_db()
     assert job.may_have_printed and job.attempts == 2
