@@ -103,7 +103,7 @@ def test_kees_86es_the_salmon_from_his_station_and_annas_tablet_shows_it_at_once
     panel.locator('[data-action="close"]').tap()
     kees.locator("#open-86").tap()
     expect(panel.locator(".sold-out-item")).not_to_have_count(1)
-    panel.locator(".kds-86__search").fill("zalm")
+    panel.locator(".kds-86__search").fill(on_screen(kees, "Salmon").lower())
     expect(panel.locator(".sold-out-item")).to_have_count(1)
     pages.screenshot(kees, "5-86-button-panel-search")
     panel.locator(f'.sold-out-item[data-item-id="{salmon}"] [data-action="back-on"]').tap()
@@ -124,7 +124,7 @@ def test_the_86_board_counts_down_and_hears_the_waiters_tablet(salmon, pages, de
     pages.screenshot(kees, "1-86-board")
 
     # Kees sets a countdown of 3 salmon: Anna's tile says how many are left.
-    kees.locator("#sold-out-search").fill("zalm")
+    kees.locator("#sold-out-search").fill(on_screen(kees, "Salmon").lower())
     row = kees.locator(f'.sold-out-item[data-item-id="{salmon}"]')
     expect(kees.locator(".sold-out-item")).to_have_count(1)
     row.locator('input[name="remaining_qty"]').fill("3")
@@ -148,7 +148,9 @@ def test_the_86_board_counts_down_and_hears_the_waiters_tablet(salmon, pages, de
     # Anna holds a tile and 86'es the Lamsrack: the board shows it at once (only sold out shown).
     kees.locator("#sold-out-search").fill("")
     kees.locator("#sold-out-only").check()
-    lamb = anna.locator(".item", has=anna.locator(".item__name", has_text=re.compile("^Lamsrack$")))
+    lamb = anna.locator(
+        ".item", has=anna.locator(".item__name", has_text=re.compile(f"^{on_screen(anna, 'Rack of lamb')}$"))
+    )
     long_press(anna, lamb)
     sheet = anna.locator(".sold-out-sheet")
     expect(sheet).to_be_visible()
@@ -165,7 +167,7 @@ def test_the_86_board_counts_down_and_hears_the_waiters_tablet(salmon, pages, de
 
     # A choice sold out on the board.
     kees.locator("#sold-out-only").uncheck()
-    kees.locator("#sold-out-search").fill("Fries")
+    kees.locator("#sold-out-search").fill(on_screen(kees, "Fries"))
     fries = kees.locator(".sold-out-item--choice").first
     fries.locator('[data-action="86"]').tap()
     expect(fries).to_have_attribute("data-state", "86")

@@ -20,6 +20,7 @@ from tests.e2e.steps import (
     api_post,
     choose,
     in_own_thread,
+    on_screen,
     open_table,
     pair_screen,
     pick,
@@ -267,7 +268,9 @@ def test_a_manager_pairs_a_screen_and_a_waiters_session_cannot_open_the_kitchen(
     mila = pages.open(TABLET)
     sign_in(mila, "Mila", "9999")
     mila.goto(pages.base_url + "/kitchen/stations/")
-    koud_row = mila.locator(".station-row", has=mila.locator(".station-row__name", has_text=re.compile("^Koud$")))
+    koud_row = mila.locator(
+        ".station-row", has=mila.locator(".station-row__name", has_text=re.compile(f"^{on_screen(mila, 'Cold')}$"))
+    )
     koud_row.locator('[data-action="pair"]').first.tap()
     digits = mila.locator(".pairing-code__digits")
     expect(digits).to_have_attribute("data-code", re.compile(r"^\d{6}$"))

@@ -13,7 +13,17 @@ from playwright.sync_api import Page, expect
 
 from orders.models import Item
 from tests.e2e.conftest import PHONE, TABLET
-from tests.e2e.steps import LIVE_TIMEOUT_MS, api_post, choose, in_own_thread, open_table, send_order, sign_in, tap_item
+from tests.e2e.steps import (
+    LIVE_TIMEOUT_MS,
+    api_post,
+    choose,
+    in_own_thread,
+    on_screen,
+    open_table,
+    send_order,
+    sign_in,
+    tap_item,
+)
 
 DEVICES = pytest.mark.parametrize("device", [TABLET, PHONE], ids=["tablet", "phone"])
 FLOOR_URL = re.compile(r"/floor/(\?outlet=\d+)?$")
@@ -199,7 +209,10 @@ def test_the_floor_shows_food_in_the_kitchen_served_and_part_paid(pages, device)
     expect(table).to_have_attribute("data-state", "free")
 
     order = send_order(
-        page, pages.base_url, "4", [{"item": "Soup of the day", "seat": 1}, {"item": "Carpaccio", "seat": 2}]
+        page,
+        pages.base_url,
+        "4",
+        [{"item": on_screen(page, "Soup of the day"), "seat": 1}, {"item": "Carpaccio", "seat": 2}],
     )
     expect(table).to_have_attribute("data-state", "food_sent", timeout=LIVE_TIMEOUT_MS)
     expect(table).to_have_attribute("aria-label", re.compile("In de keuken"))
@@ -244,7 +257,9 @@ def test_back_with_the_choices_dialog_open_closes_it_and_keeps_the_choices(pages
 
     # Tapping the steak again: the choices made are still there.
     tap_item(page, "Mains", "Steak")
-    expect(dialog.locator('.option[aria-pressed="true"] .option__name')).to_have_text(["Medium rare", "Fries"])
+    expect(dialog.locator('.option[aria-pressed="true"] .option__name')).to_have_text(
+        [on_screen(page, "Medium rare"), on_screen(page, "Fries")]
+    )
     expect(dialog.locator(".stepper__value")).to_have_text("2")
     pages.screenshot(page, "2-choices-kept")
     dialog.locator('[data-action="add"]').tap()

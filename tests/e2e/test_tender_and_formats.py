@@ -10,6 +10,7 @@ from django.template import Context, Template
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
+from backoffice import navigation
 from billing.models import OutletBilling
 from billing.templatetags.money import money_text
 from demo.management.commands.seed_demo import BISTRO_NAME
@@ -185,18 +186,21 @@ def test_a_manager_on_the_floor_reaches_the_manager_pages(pages, device):
     sign_in(mila, "Mila", "9999")
     mila.locator("#to-manager").tap()
     mila.wait_for_url("**/manager/")
-    # Below the dashboard: every page of a manager's day, and the back office for IT.
+    # The shared navigation reaches every page of a manager's day, and the back office for IT.
+    keys = [page.key for section in navigation.SECTIONS for page in section.pages]
+    for key in ("day", "drawers", "cashier", "86", "front-desk", "printers", "kitchen-stations"):
+        assert key in keys
+    nav = mila.locator("#manager-nav .manager-nav__link")
+    expect(nav).to_have_count(len(keys) + 1)
+    assert [nav.nth(i).get_attribute("id") for i in range(len(keys) + 1)] == [f"nav-{key}" for key in keys] + [
+        "nav-admin"
+    ]
+    # Below the dashboard: the same pages (but home itself) as links with a hint.
     links = mila.locator(".manager-link")
-    expect(links).to_have_count(8)
-    assert [links.nth(i).get_attribute("id") for i in range(8)] == [
-        "to-day",
-        "to-drawers",
-        "to-cashier",
-        "to-86",
-        "to-front-desk",
-        "to-printers",
-        "to-kitchen-stations",
-        "to-admin",
+    others = [key for key in keys if key != "home"]
+    expect(links).to_have_count(len(others) + 1)
+    assert [links.nth(i).get_attribute("id") for i in range(len(others) + 1)] == [f"to-{key}" for key in others] + [
+        "to-admin"
     ]
     pages.screenshot(mila, f"{device}-manager-home")
     mila.locator("#to-day").tap()
