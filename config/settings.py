@@ -122,10 +122,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # with its own Redis database and channel prefix, so that one's cache flush or broadcast
 # never reaches another. Empty outside such a run.
 _test_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-if REDIS_URL and _test_worker.startswith("gw"):
+if REDIS_URL and _test_worker.startswith("gw") and os.environ.get("TAFEL_WORKER_REDIS_URL") != REDIS_URL:
     _redis = urlsplit(REDIS_URL)
     _redis_db = int(_redis.path.strip("/") or 0) + 1 + int(_test_worker[2:])
     REDIS_URL = urlunsplit(_redis._replace(path=f"/{_redis_db}"))
+    # Processes the tests start (daphne, a worker) inherit the environment: they take this
+    # worker's database as it is instead of moving one further.
+    os.environ["REDIS_URL"] = os.environ["TAFEL_WORKER_REDIS_URL"] = REDIS_URL
 
 
 def default_channel_prefix(database: dict) -> str:
