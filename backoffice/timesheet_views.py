@@ -19,7 +19,7 @@ from staff.page_access import manager_page
 
 
 class BadWeek(ValueError):
-    pass
+    """A `?week=` that is not an ISO week such as 2026-W49."""
 
 
 def _monday(request) -> datetime.date:

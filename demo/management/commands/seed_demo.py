@@ -17,6 +17,7 @@ from billing.models import DrawerSession, OutletBilling, Tender
 from billing.services import open_drawer, stock_denominations
 from demo.allergens import declare_demo_allergens
 from demo.people import DEMO_FLOAT, DEMO_PINS, LAST_NAMES
+from demo.set_menu import add_set_menu
 from demo.translations import CATEGORIES, translate_demo
 from kitchen.models import ModifierRoute, Station, StationRoute
 from orders.models import (
@@ -28,7 +29,6 @@ from orders.models import (
     MenuWindow,
     Modifier,
     ModifierGroup,
-    SetMenuCourse,
     TaxRate,
 )
 from pms_integration.models import (
@@ -218,13 +218,6 @@ BISTRO_A_LA_CARTE = [
         ],
     ),
 ]
-SET_MENU_CATEGORY = "Keuzemenu"
-SET_MENU_NAME = "3-gangen keuzemenu"
-SET_MENU_COURSES = [
-    (1, ["Soep van de dag", "Carpaccio"]),
-    (2, ["Steak", "Paddenstoelenrisotto"]),
-    (3, ["Crème brûlée", "Kaasplankje"]),
-]
 BISTRO_LUNCH = [
     CategorySpec(
         "Lunch",
@@ -367,7 +360,7 @@ class Command(BaseCommand):
             room_service = self._outlet(ROOM_SERVICE_NAME, Outlet.Kind.ROOM_SERVICE, "RS", ROOM_SERVICE_STATIONS)
             self._menu(room_service, "Room service", 0, ROOM_SERVICE_MENU, taxes, groups)
             self._kitchen(bistro, groups)
-            self._set_menu(bistro, taxes)
+            add_set_menu(outlet=bistro, taxes=taxes, after=len(BISTRO_A_LA_CARTE))
             declare_demo_allergens()
             self._staff()
             self._hotel()
@@ -494,19 +487,6 @@ class Command(BaseCommand):
                 if row.station and row.station != spec.station:
                     StationRoute.objects.create(station=stations[row.station], item=item)
         return menu
-
-    def _set_menu(self, outlet: Outlet, taxes) -> None:
-        """The bistro's "3-gangen keuzemenu" for 39,50: a starter, a main and a dessert of the à la carte."""
-        menu = Menu.objects.get(outlet=outlet, name="À la carte")
-        category = Category.objects.create(
-            menu=menu, name=SET_MENU_CATEGORY, colour="#00695c", default_course=1, sort_order=len(BISTRO_A_LA_CARTE)
-        )
-        item = Item.objects.create(
-            category=category, name=SET_MENU_NAME, price=3950, tax_rate=taxes["low"], colour="#00897b"
-        )
-        for course, names in SET_MENU_COURSES:
-            choices = Item.objects.filter(category__menu=menu, name__in=names)
-            SetMenuCourse.objects.create(set_item=item, course=course).choices.set(choices)
 
     def _staff(self) -> None:
         for name, (role, pin) in DEMO_PINS.items():
